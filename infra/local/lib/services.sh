@@ -1,0 +1,240 @@
+# How each service of the local stack starts, proves it is healthy, and reports its address.
+# shellcheck shell=bash
+
+# ---------------------------------------------------------------- local credentials
+
+# Generates the stack's credentials once per data directory (mode 600, never in the repo).
+# Values already set in the environment win, so an operator can choose their own.
+random_token() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
+
+ensure_local_env() {
+  [[ -f "$PETADOTA_SECRETS_ENV" ]] && return 0
+  (
+    umask 077
+    {
+      echo "MYSQL_ADMIN_USER=${MYSQL_ADMIN_USER:-petadota_admin}"
+      echo "MYSQL_ADMIN_PASSWORD=${MYSQL_ADMIN_PASSWORD:-$(random_token)}"
+      echo "S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-petadota$(random_token | cut -c1-12)}"
+      echo "S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-$(random_token)}"
+    } >"$PETADOTA_SECRETS_ENV"
+  )
+  log "generated local credentials in $PETADOTA_SECRETS_ENV"
+}
+
+load_local_env() {
+  # shellcheck disable=SC1090
+  source "$PETADOTA_SECRETS_ENV"
+}
+
+# The one file every client reads: addresses, tool paths and the local credentials.
+write_client_env() {
+  load_local_env
+  (
+    umask 077
+    cat >"$PETADOTA_CLIENT_ENV" <<EOF
+# Written by infra/local/stack for the clients of this local stack. Do not edit: set the
+# variables in your environment instead (they take precedence over this file).
+TEMPORAL_ADDRESS=127.0.0.1:$TEMPORAL_PORT
+TEMPORAL_NAMESPACE=$TEMPORAL_NAMESPACE
+TEMPORAL_UI_URL=http://127.0.0.1:$TEMPORAL_UI_PORT
+TEMPORAL_CLI_PATH=$TEMPORAL_BIN
+TEMPORAL_TEST_SERVER_PATH=$TEMPORAL_TEST_SERVER_BIN
+TCTL_PATH=$TCTL_BIN
+MYSQL_HOST=127.0.0.1
+MYSQL_PORT=$MYSQL_PORT
+MYSQL_ADMIN_USER=$MYSQL_ADMIN_USER
+MYSQL_ADMIN_PASSWORD=$MYSQL_ADMIN_PASSWORD
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+S3_ENDPOINT=http://127.0.0.1:$S3_PORT
+S3_REGION=$S3_REGION
+S3_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID
+S3_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY
+PETADOTA_PYTHON=$VENV_DIR/bin/python
+SPARK_JARS_DIR=$SPARK_JARS_DIR
+EOF
+  )
+}
+
+# ---------------------------------------------------------------- temporal
+
+temporal_address() { echo "127.0.0.1:$TEMPORAL_PORT"; }
+
+start_temporal() {
+  require_free_port temporal "$TEMPORAL_PORT"
+  require_free_port "temporal UI" "$TEMPORAL_UI_PORT"
+  mkdir -p "$PETADOTA_DATA_DIR/temporal"
+  spawn temporal "$TEMPORAL_BIN" server start-dev \
+    --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
+    --db-filename "$PETADOTA_DATA_DIR/temporal/temporal.db" \
+    --namespace "$TEMPORAL_NAMESPACE" --log-level warn
+}
+
+health_temporal() {
+  "$TEMPORAL_BIN" operator cluster health --address "$(temporal_address)" | grep -q SERVING &&
+    curl -fsS -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"
+}
+
+# ---------------------------------------------------------------- mariadb
+
+mariadb_socket() { echo "$PETADOTA_RUN_DIR/mariadb.sock"; }
+mariadb_address() { echo "127.0.0.1:$MYSQL_PORT"; }
+
+start_mariadb() {
+  require_free_port mariadb "$MYSQL_PORT"
+  local datadir="$PETADOTA_DATA_DIR/mariadb" os_user
+  os_user=$(id -un)
+  if [[ ! -d "$datadir/mysql" ]]; then
+    log "mariadb: initialising a new data directory in $datadir"
+    mkdir -p "$datadir"
+    mariadb-install-db --no-defaults --datadir="$datadir" --user="$os_user" \
+      --auth-root-authentication-method=socket --auth-root-socket-user="$os_user" \
+      --skip-test-db >>"$(log_file mariadb)" 2>&1 || start_failed mariadb "mariadb-install-db failed"
+  fi
+  spawn mariadb mariadbd --no-defaults --datadir="$datadir" --user="$os_user" \
+    --bind-address=127.0.0.1 --port="$MYSQL_PORT" --socket="$(mariadb_socket)" \
+    --pid-file="$PETADOTA_RUN_DIR/mariadbd.pid" --skip-name-resolve \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
+    --innodb-buffer-pool-size=256M --max-connections=300
+}
+
+# Root logs in through the socket as the OS user; everything else uses the admin account
+# over TCP, whose password lives in the generated secrets file.
+mariadb_as_root() { mariadb --no-defaults --socket="$(mariadb_socket)" -u root "$@"; }
+
+bootstrap_mariadb() {
+  load_local_env
+  local user=$MYSQL_ADMIN_USER password=$MYSQL_ADMIN_PASSWORD host
+  for host in 127.0.0.1 localhost; do
+    mariadb_as_root <<SQL
+CREATE USER IF NOT EXISTS '$user'@'$host' IDENTIFIED BY '$password';
+ALTER USER '$user'@'$host' IDENTIFIED BY '$password';
+GRANT ALL PRIVILEGES ON *.* TO '$user'@'$host' WITH GRANT OPTION;
+SQL
+  done
+}
+
+health_mariadb() {
+  load_local_env
+  MYSQL_PWD=$MYSQL_ADMIN_PASSWORD mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" \
+    -u "$MYSQL_ADMIN_USER" -N -e 'SELECT 1' | grep -q 1
+}
+
+health_mariadb_socket() { mariadb_as_root -N -e 'SELECT 1' | grep -q 1; }
+
+# ---------------------------------------------------------------- kafka (KRaft, one node)
+
+kafka_address() { echo "127.0.0.1:$KAFKA_PORT"; }
+
+write_kafka_config() {
+  local dir=$1
+  cat >"$dir/server.properties" <<EOF
+# Written by infra/local/stack: a single KRaft node that is both broker and controller.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$dir/data
+# Topics are created by provisioning, with their partitions declared; never by a typo.
+auto.create.topics.enable=false
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=168
+EOF
+  cat >"$dir/log4j.properties" <<'EOF'
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.logger.org.apache.kafka.controller=WARN
+EOF
+}
+
+start_kafka() {
+  require_free_port kafka "$KAFKA_PORT"
+  require_free_port "kafka controller" "$KAFKA_CONTROLLER_PORT"
+  local dir="$PETADOTA_DATA_DIR/kafka"
+  local java_opts=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dlog4j.configuration=file:$dir/log4j.properties" -cp "$KAFKA_LIBS_DIR/*")
+  mkdir -p "$dir/data"
+  write_kafka_config "$dir"
+  if [[ ! -f "$dir/data/meta.properties" ]]; then
+    [[ -f "$dir/cluster-id" ]] || java "${java_opts[@]}" kafka.tools.StorageTool random-uuid >"$dir/cluster-id"
+    log "kafka: formatting storage in $dir/data"
+    java "${java_opts[@]}" kafka.tools.StorageTool format --ignore-formatted \
+      -t "$(<"$dir/cluster-id")" -c "$dir/server.properties" >>"$(log_file kafka)" 2>&1 ||
+      start_failed kafka "storage format failed"
+  fi
+  spawn kafka java "${java_opts[@]}" kafka.Kafka "$dir/server.properties"
+}
+
+# Healthy once the broker says it started (after the latest start marker) and accepts connections.
+health_kafka() {
+  awk '/===== .* starting kafka =====/ { started = 0 } /Kafka Server started/ { started = 1 } END { exit !started }' \
+    "$(log_file kafka)" && (exec 3<>"/dev/tcp/127.0.0.1/$KAFKA_PORT")
+}
+
+# ---------------------------------------------------------------- s3 (versitygw, posix backend)
+
+s3_address() { echo "127.0.0.1:$S3_PORT"; }
+
+start_s3() {
+  require_free_port s3 "$S3_PORT"
+  load_local_env
+  mkdir -p "$PETADOTA_DATA_DIR/s3"
+  ROOT_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY \
+    spawn s3 "$VERSITYGW_BIN" --port "127.0.0.1:$S3_PORT" --region "$S3_REGION" \
+    --health /health --quiet posix "$PETADOTA_DATA_DIR/s3"
+}
+
+health_s3() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
+
+# ---------------------------------------------------------------- dispatch
+
+start_service() {
+  local name=$1
+  if service_pid "$name" >/dev/null && "health_$name" >/dev/null 2>&1; then
+    log "$name: already running and healthy"
+    return 0
+  fi
+  # A pid file of a dead process, or a live one that is unhealthy, is restarted cleanly.
+  stop_process_group "$name"
+  local started=$SECONDS
+  "start_$name"
+  if [[ "$name" == mariadb ]]; then
+    wait_healthy mariadb health_mariadb_socket
+    bootstrap_mariadb
+  fi
+  wait_healthy "$name" "health_$name"
+  log "$name: healthy at $("${name}_address") in $((SECONDS - started)) s"
+}
+
+stop_service() {
+  local name=$1
+  if service_pid "$name" >/dev/null; then
+    stop_process_group "$name"
+    log "$name: stopped"
+  else
+    rm -f "$(pid_file "$name")"
+    log "$name: not running"
+  fi
+}
+
+service_status_line() {
+  local name=$1 pid state rc=0
+  if pid=$(service_pid "$name"); then
+    if "health_$name" >/dev/null 2>&1; then state=healthy; else state=unhealthy && rc=1; fi
+  else
+    pid=- && state=stopped && rc=1
+  fi
+  printf '%-10s %-9s %-8s %-24s %s\n' "$name" "$state" "$pid" "$("${name}_address")" "$(log_file "$name")"
+  return $rc
+}

@@ -1,0 +1,1 @@
+"""PetAdota's Spark Structured Streaming jobs."""
