@@ -8,11 +8,20 @@ mark_step_done() { mkdir -p "$STAMP_DIR" && echo "$2" >"$STAMP_DIR/$1"; }
 hash_files() { cat "$@" | sha256sum | cut -c1-16; }
 
 # Runs one install step with its timing; the step's own output goes to the install log.
+# The step runs in a subshell with errexit outside any condition: bash ignores `set -e` inside
+# a function called from `if`, `&&` or `||`, which would let a failed command pass unnoticed.
 run_step() {
-  local name=$1 started=$SECONDS
+  local name=$1 started=$SECONDS rc
   shift
   log "install: $name…"
-  if ! "$@" >>"$PETADOTA_LOG_DIR/install.log" 2>&1; then
+  set +e
+  (
+    set -e
+    "$@"
+  ) >>"$PETADOTA_LOG_DIR/install.log" 2>&1
+  rc=$?
+  set -e
+  if [[ $rc -ne 0 ]]; then
     log "install: $name FAILED; last lines of $PETADOTA_LOG_DIR/install.log:"
     tail -n 30 "$PETADOTA_LOG_DIR/install.log" | sed 's/^/    /' >&2
     exit 1
@@ -96,7 +105,10 @@ install_node_modules() {
   local key
   key="$(node --version)-$(hash_files "$REPO_ROOT/package-lock.json")"
   step_is_current npm "$key" && [[ -d "$REPO_ROOT/node_modules" ]] && return 0
-  (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
+  # `npm install`, not `npm ci`: the lock file has no entries for the other platforms' builds
+  # of @swc/core, which this machine's registry does not serve, and `npm ci` rejects that.
+  # With the lock file present, `npm install` installs exactly what it pins.
+  (cd "$REPO_ROOT" && npm install --no-audit --no-fund)
   mark_step_done npm "$key"
 }
 
