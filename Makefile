@@ -7,10 +7,13 @@ STACK := infra/local/stack
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
 
-run: ## install what is missing, bring the local stack up and show where to look
+run: ## install what is missing, bring the stack and the worker up, provision, show where to look
 	@$(STACK) install
 	@$(STACK) up
+	@bin/petadota provision --environment local
 	@$(STACK) status
+	@echo "Temporal Web UI: http://127.0.0.1:$${TEMPORAL_UI_PORT:-8233} (workflow provision:local)"
+	@echo "Operators' CLI: bin/petadota help. Stop everything: make down."
 
 test: ## run every check and test suite against the local stack (installs and starts it)
 	@test/run-all

@@ -38,7 +38,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'contracts/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -14,15 +14,28 @@ export interface PlatformConfig {
   mysql: {
     host: string;
     port: number;
-    adminUser: string;
-    /** Empty when unset: the admin account is only needed by provisioning and tests. */
-    adminPassword: string;
+    database: string;
+    /** The host part of the platform's accounts (`'user'@'host'`): where their clients connect from. */
+    accountHost: string;
+    /** Provisioning and tests only: creates the database and the accounts below. */
+    admin: MysqlCredentials;
+    /** The image pipeline: writes the catalog tables. */
+    pipeline: MysqlCredentials;
+    /** The stream job: writes the trend tables only. */
+    stream: MysqlCredentials;
+    /** Reporting: SELECT only. */
+    readonly: MysqlCredentials;
   };
   kafka: {
     brokers: string[];
     clientId: string;
+    interactionsTopic: string;
+    deadLetterTopic: string;
+    topicPartitions: number;
+    replicationFactor: number;
   };
   s3: {
+    bucket: string;
     endpoint: string;
     region: string;
     accessKeyId: string;
@@ -30,12 +43,31 @@ export interface PlatformConfig {
     /** Path-style URLs (`endpoint/bucket/key`): what local S3 servers and GCS interoperability expect. */
     forcePathStyle: boolean;
   };
+  /** Cloud mode of provisioning: Terraform creates the bucket and VM, Ansible installs MySQL on it. */
+  cloud: {
+    terraformDir: string;
+    /** The `.tfvars` file with the project, region and names; required in cloud mode. */
+    terraformVarFile: string;
+    ansiblePlaybook: string;
+    /** The inventory the playbook runs on in local mode; cloud mode writes one from Terraform's outputs. */
+    ansibleInventory: string;
+    /** Where cloud mode writes generated inventories. */
+    stateDir: string;
+  };
   tools: {
     temporalCliPath: string;
     temporalTestServerPath: string;
     tctlPath: string;
     python: string;
   };
+}
+
+/** A password is empty when its variable is unset; whoever needs the account reports that. */
+export interface MysqlCredentials {
+  user: string;
+  password: string;
+  /** The variable the password comes from, for error messages. */
+  passwordVariable: string;
 }
 
 export class ConfigError extends Error {
@@ -50,11 +82,16 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Where the local stack writes its client configuration (see infra/local/lib/config.sh). */
+const REPO_ROOT = join(__dirname, '..');
+
+/** The stack's data directory (see infra/local/lib/config.sh). */
+function dataDir(env: Env): string {
+  return env.PETADOTA_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'petadota');
+}
+
+/** Where the local stack writes its client configuration. */
 export function localEnvFilePath(env: Env = process.env): string {
-  if (env.PETADOTA_ENV_FILE) return env.PETADOTA_ENV_FILE;
-  const dataHome = env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
-  return join(env.PETADOTA_DATA_DIR || join(dataHome, 'petadota'), 'local.env');
+  return env.PETADOTA_ENV_FILE || join(dataDir(env), 'local.env');
 }
 
 /** Real environment variables win over the stack's file, so an operator can always override. */
@@ -82,8 +119,12 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
     mysql: {
       host: text('MYSQL_HOST', '127.0.0.1'),
       port: port(env, 'MYSQL_PORT', 3306),
-      adminUser: text('MYSQL_ADMIN_USER', 'petadota_admin'),
-      adminPassword: text('MYSQL_ADMIN_PASSWORD', ''),
+      database: identifier('MYSQL_DATABASE', text('MYSQL_DATABASE', 'Pet_Adota')),
+      accountHost: text('MYSQL_ACCOUNT_HOST', '127.0.0.1'),
+      admin: credentials(env, 'ADMIN', 'petadota_admin'),
+      pipeline: credentials(env, 'PIPELINE', 'petadota_pipeline'),
+      stream: credentials(env, 'STREAM', 'petadota_stream'),
+      readonly: credentials(env, 'READONLY', 'petadota_leitura'),
     },
     kafka: {
       brokers: text('KAFKA_BROKERS', '127.0.0.1:9092')
@@ -92,13 +133,34 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
         .filter(Boolean)
         .map((broker) => hostPort('KAFKA_BROKERS', broker)),
       clientId: text('KAFKA_CLIENT_ID', 'petadota'),
+      interactionsTopic: topicName(
+        'KAFKA_INTERACTIONS_TOPIC',
+        text('KAFKA_INTERACTIONS_TOPIC', 'pet-adota-interacoes'),
+      ),
+      deadLetterTopic: topicName(
+        'KAFKA_DEAD_LETTER_TOPIC',
+        text('KAFKA_DEAD_LETTER_TOPIC', 'pet-adota-interacoes-dlq'),
+      ),
+      topicPartitions: positiveInteger(env, 'KAFKA_TOPIC_PARTITIONS', 3),
+      replicationFactor: positiveInteger(env, 'KAFKA_REPLICATION_FACTOR', 1),
     },
     s3: {
+      bucket: bucketName('S3_BUCKET', text('S3_BUCKET', 'pet-adota-imagens')),
       endpoint: url(env, 'S3_ENDPOINT', 'http://127.0.0.1:7070'),
       region: text('S3_REGION', 'us-east-1'),
       accessKeyId: text('S3_ACCESS_KEY_ID', ''),
       secretAccessKey: text('S3_SECRET_ACCESS_KEY', ''),
       forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+    },
+    cloud: {
+      terraformDir: text('TERRAFORM_DIR', join(REPO_ROOT, 'infra', 'terraform')),
+      terraformVarFile: text('TERRAFORM_VAR_FILE', ''),
+      ansiblePlaybook: text('ANSIBLE_PLAYBOOK', join(REPO_ROOT, 'infra', 'ansible', 'playbook.yml')),
+      ansibleInventory: text(
+        'ANSIBLE_INVENTORY',
+        join(REPO_ROOT, 'infra', 'ansible', 'inventory', 'local.ini'),
+      ),
+      stateDir: join(dataDir(env), 'cloud'),
     },
     tools: {
       temporalCliPath: text('TEMPORAL_CLI_PATH', join(toolsHome, 'venv', 'bin', 'temporal')),
@@ -110,6 +172,58 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       python: text('PETADOTA_PYTHON', join(toolsHome, 'venv', 'bin', 'python')),
     },
   };
+}
+
+function credentials(env: Env, role: string, defaultUser: string): MysqlCredentials {
+  const userVariable = `MYSQL_${role}_USER`;
+  const passwordVariable = `MYSQL_${role}_PASSWORD`;
+  return {
+    user: identifier(userVariable, env[userVariable] || defaultUser),
+    password: env[passwordVariable] || '',
+    passwordVariable,
+  };
+}
+
+/** Database and account names go into SQL as identifiers, so only a safe alphabet is accepted. */
+function identifier(name: string, value: string): string {
+  if (!/^[A-Za-z0-9_]{1,64}$/.test(value)) {
+    throw new ConfigError(name, `expected 1 to 64 letters, digits or underscores, got '${value}'`);
+  }
+  return value;
+}
+
+function topicName(name: string, value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === '.' || value === '..') {
+    throw new ConfigError(
+      name,
+      `expected a Kafka topic name (letters, digits, '.', '_', '-'), got '${value}'`,
+    );
+  }
+  return value;
+}
+
+/** S3 bucket naming rules: 3 to 63 lower-case letters, digits, dots and hyphens, no IP addresses. */
+function bucketName(name: string, value: string): string {
+  if (
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) ||
+    value.includes('..') ||
+    /^\d+\.\d+\.\d+\.\d+$/.test(value)
+  ) {
+    throw new ConfigError(
+      name,
+      `expected an S3 bucket name (3-63 lower-case letters, digits, '.', '-'), got '${value}'`,
+    );
+  }
+  return value;
+}
+
+function positiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new ConfigError(name, `expected a positive integer, got '${raw}'`);
+  return value;
 }
 
 function port(env: Env, name: string, fallback: number): number {

@@ -4,8 +4,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Kafka, logLevel } from 'kafkajs';
-import { createPool, type Pool } from 'mysql2/promise';
-import type { PlatformConfig } from './config';
+import { createConnection, createPool, type Connection as MysqlConnection, type Pool } from 'mysql2/promise';
+import type { MysqlCredentials, PlatformConfig } from './config';
 
 export async function connectTemporalClient(config: PlatformConfig): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporal.address });
@@ -16,19 +16,18 @@ export function connectWorkerConnection(config: PlatformConfig): Promise<NativeC
   return NativeConnection.connect({ address: config.temporal.address });
 }
 
-export interface MysqlAccount {
-  user: string;
-  password: string;
-  database?: string;
-}
-
-export function createMysqlPool(config: PlatformConfig, account: MysqlAccount): Pool {
+/** A pool for one account; `database` is left out for server-wide work (creating the database). */
+export function createMysqlPool(
+  config: PlatformConfig,
+  account: MysqlCredentials,
+  database: string | undefined = config.mysql.database,
+): Pool {
   return createPool({
     host: config.mysql.host,
     port: config.mysql.port,
     user: account.user,
     password: account.password,
-    database: account.database,
+    database,
     connectionLimit: 10,
     // DATETIME values are UTC throughout the platform.
     timezone: 'Z',
@@ -36,8 +35,26 @@ export function createMysqlPool(config: PlatformConfig, account: MysqlAccount): 
   });
 }
 
-export function adminAccount(config: PlatformConfig): MysqlAccount {
-  return { user: config.mysql.adminUser, password: config.mysql.adminPassword };
+/**
+ * One connection, for administrative work: `multipleStatements` lets a whole migration file run
+ * as one query, so it is only ever enabled for the admin account on trusted SQL files.
+ */
+export function connectMysql(
+  config: PlatformConfig,
+  account: MysqlCredentials,
+  options: { database?: string; multipleStatements?: boolean } = {},
+): Promise<MysqlConnection> {
+  return createConnection({
+    host: config.mysql.host,
+    port: config.mysql.port,
+    user: account.user,
+    password: account.password,
+    database: options.database,
+    multipleStatements: options.multipleStatements ?? false,
+    timezone: 'Z',
+    charset: 'utf8mb4',
+    connectTimeout: 10_000,
+  });
 }
 
 export function createKafka(config: PlatformConfig, clientId = config.kafka.clientId): Kafka {

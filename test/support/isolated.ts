@@ -1,0 +1,66 @@
+// A platform configuration of its own for one test file: its database, accounts, bucket and
+// topics have unique names, so provisioning tests start from empty services and never touch
+// the platform's real data. `removeIsolatedPlatform` drops everything it may have created.
+import { randomBytes } from 'node:crypto';
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { type PlatformConfig, loadConfig, resolveEnv } from '../../workers/config';
+import { connectMysql, createKafka, createS3Client } from '../../workers/connections';
+
+export function isolatedConfig(overrides: Record<string, string> = {}): PlatformConfig {
+  const id = randomBytes(4).toString('hex');
+  const password = (): string => randomBytes(16).toString('hex');
+  return loadConfig(
+    resolveEnv({
+      ...process.env,
+      MYSQL_DATABASE: `it_${id}`,
+      MYSQL_PIPELINE_USER: `it_${id}_pipeline`,
+      MYSQL_STREAM_USER: `it_${id}_stream`,
+      MYSQL_READONLY_USER: `it_${id}_leitura`,
+      MYSQL_PIPELINE_PASSWORD: password(),
+      MYSQL_STREAM_PASSWORD: password(),
+      MYSQL_READONLY_PASSWORD: password(),
+      S3_BUCKET: `it-${id}-imagens`,
+      KAFKA_INTERACTIONS_TOPIC: `it-${id}-interacoes`,
+      KAFKA_DEAD_LETTER_TOPIC: `it-${id}-interacoes-dlq`,
+      ...overrides,
+    }),
+  );
+}
+
+export async function removeIsolatedPlatform(config: PlatformConfig): Promise<void> {
+  const { database, accountHost, pipeline, stream, readonly } = config.mysql;
+  const admin = await connectMysql(config, config.mysql.admin);
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    for (const account of [pipeline, stream, readonly]) {
+      await admin.query('DROP USER IF EXISTS ?@?', [account.user, accountHost]);
+    }
+  } finally {
+    await admin.end();
+  }
+
+  const s3 = createS3Client(config);
+  try {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: config.s3.bucket }));
+    const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key }));
+    if (objects.length > 0) {
+      await s3.send(new DeleteObjectsCommand({ Bucket: config.s3.bucket, Delete: { Objects: objects } }));
+    }
+    await s3.send(new DeleteBucketCommand({ Bucket: config.s3.bucket }));
+  } catch (error) {
+    if ((error as Error).name !== 'NoSuchBucket') throw error;
+  } finally {
+    s3.destroy();
+  }
+
+  const kafka = createKafka(config).admin();
+  await kafka.connect();
+  try {
+    const topics = [config.kafka.interactionsTopic, config.kafka.deadLetterTopic];
+    const existing = new Set(await kafka.listTopics());
+    const present = topics.filter((topic) => existing.has(topic));
+    if (present.length > 0) await kafka.deleteTopics({ topics: present });
+  } finally {
+    await kafka.disconnect();
+  }
+}

@@ -1,0 +1,35 @@
+// The platform's worker process: runs the workflows and activities on their task queues.
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createProvisioningActivities } from '../activities/provisioning';
+import { PROVISIONING_TASK_QUEUE } from '../contracts/provisioning';
+import type { PlatformConfig } from './config';
+import { connectWorkerConnection, createKafka, createS3Client } from './connections';
+
+export interface RunningWorkers {
+  /** Resolves when every worker has shut down (after SIGINT/SIGTERM or `shutdown()`). */
+  done: Promise<void>;
+  shutdown(): void;
+}
+
+export async function startWorkers(config: PlatformConfig): Promise<RunningWorkers> {
+  const connection = await connectWorkerConnection(config);
+  // Bundled once, shared by every task queue's worker.
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
+  const s3 = createS3Client(config);
+  const kafka = createKafka(config);
+
+  const workers = [
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: PROVISIONING_TASK_QUEUE,
+      workflowBundle,
+      activities: createProvisioningActivities({ config, s3, kafka }),
+    }),
+  ];
+  const done = Promise.all(workers.map((worker) => worker.run())).then(async () => {
+    s3.destroy();
+    await connection.close();
+  });
+  return { done, shutdown: () => workers.forEach((worker) => worker.shutdown()) };
+}
