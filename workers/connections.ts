@@ -16,18 +16,18 @@ export function connectWorkerConnection(config: PlatformConfig): Promise<NativeC
   return NativeConnection.connect({ address: config.temporal.address });
 }
 
-/** A pool for one account; `database` is left out for server-wide work (creating the database). */
+/** A pool for one account, on the platform database unless `database` says otherwise (null: none). */
 export function createMysqlPool(
   config: PlatformConfig,
   account: MysqlCredentials,
-  database: string | undefined = config.mysql.database,
+  database: string | null = config.mysql.database,
 ): Pool {
   return createPool({
     host: config.mysql.host,
     port: config.mysql.port,
     user: account.user,
     password: account.password,
-    database,
+    database: database ?? undefined,
     connectionLimit: 10,
     // DATETIME values are UTC throughout the platform.
     timezone: 'Z',

@@ -8,7 +8,8 @@ const database = uniqueName('smoke').replaceAll('-', '_');
 let pool: Pool;
 
 before(() => {
-  pool = createMysqlPool(config, config.mysql.admin, undefined);
+  // No database: the smoke test must pass on a server nothing was provisioned on yet.
+  pool = createMysqlPool(config, config.mysql.admin, null);
 });
 
 after(async () => {
