@@ -8,6 +8,7 @@ import {
   provisionWorkflowId,
 } from '../contracts/provisioning';
 import type { provisionInfrastructure } from '../workflows/provisioning/workflow';
+import { IMAGES_TASK_QUEUE } from '../contracts/images';
 import { loadConfig, type PlatformConfig } from './config';
 import { connectTemporalClient } from './connections';
 import { formatProvisioningReport } from './report';
@@ -45,7 +46,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function runWorker(config: PlatformConfig): Promise<number> {
   const workers = await startWorkers(config);
-  console.log(`worker polling ${PROVISIONING_TASK_QUEUE} on ${config.temporal.address} (Ctrl-C stops it)`);
+  console.log(
+    `worker polling ${PROVISIONING_TASK_QUEUE} and ${IMAGES_TASK_QUEUE} on ${config.temporal.address} (Ctrl-C stops it)`,
+  );
   await workers.done;
   return 0;
 }

@@ -43,6 +43,17 @@ export interface PlatformConfig {
     /** Path-style URLs (`endpoint/bucket/key`): what local S3 servers and GCS interoperability expect. */
     forcePathStyle: boolean;
   };
+  /** The public pet APIs the image pipeline reads (the local pet API server in tests and offline). */
+  pets: {
+    dogApiUrl: string;
+    catApiUrl: string;
+    /** Sent as `x-api-key` when set; The Cat API answers without one, with fewer breeds. */
+    catApiKey: string;
+    /** Timeout of each API call and image download. */
+    httpTimeoutMs: number;
+    /** Images larger than this are rejected (ImageTooLarge) without being read further. */
+    maxImageBytes: number;
+  };
   /** Cloud mode of provisioning: Terraform creates the bucket and VM, Ansible installs MySQL on it. */
   cloud: {
     terraformDir: string;
@@ -151,6 +162,13 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       accessKeyId: text('S3_ACCESS_KEY_ID', ''),
       secretAccessKey: text('S3_SECRET_ACCESS_KEY', ''),
       forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+    },
+    pets: {
+      dogApiUrl: url(env, 'DOG_API_URL', 'https://dog.ceo/api'),
+      catApiUrl: url(env, 'CAT_API_URL', 'https://api.thecatapi.com/v1'),
+      catApiKey: text('CAT_API_KEY', ''),
+      httpTimeoutMs: positiveInteger(env, 'PET_API_TIMEOUT_MS', 10_000),
+      maxImageBytes: positiveInteger(env, 'MAX_IMAGE_BYTES', 5 * 1024 * 1024),
     },
     cloud: {
       terraformDir: text('TERRAFORM_DIR', join(REPO_ROOT, 'infra', 'terraform')),

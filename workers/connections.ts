@@ -3,6 +3,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import axios, { type AxiosInstance } from 'axios';
 import { Kafka, logLevel } from 'kafkajs';
 import { createConnection, createPool, type Connection as MysqlConnection, type Pool } from 'mysql2/promise';
 import type { MysqlCredentials, PlatformConfig } from './config';
@@ -67,5 +68,19 @@ export function createS3Client(config: PlatformConfig): S3Client {
     region: config.s3.region,
     forcePathStyle: config.s3.forcePathStyle,
     credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey },
+  });
+}
+
+/**
+ * HTTP for the pet APIs: every status is returned (the activities decide what each means),
+ * redirects and bodies are bounded. Image downloads raise the body limit to MAX_IMAGE_BYTES.
+ */
+export function createHttpClient(config: PlatformConfig): AxiosInstance {
+  return axios.create({
+    timeout: config.pets.httpTimeoutMs,
+    maxRedirects: 3,
+    maxContentLength: 1024 * 1024,
+    validateStatus: () => true,
+    headers: { 'User-Agent': 'PetAdota-data-platform/0.1' },
   });
 }

@@ -1,9 +1,17 @@
 // The platform's worker process: runs the workflows and activities on their task queues.
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { createImageActivities } from '../activities/images';
 import { createProvisioningActivities } from '../activities/provisioning';
+import { IMAGES_TASK_QUEUE } from '../contracts/images';
 import { PROVISIONING_TASK_QUEUE } from '../contracts/provisioning';
 import type { PlatformConfig } from './config';
-import { connectWorkerConnection, createKafka, createS3Client } from './connections';
+import {
+  connectWorkerConnection,
+  createHttpClient,
+  createKafka,
+  createMysqlPool,
+  createS3Client,
+} from './connections';
 
 export interface RunningWorkers {
   /** Resolves when every worker has shut down (after SIGINT/SIGTERM or `shutdown()`). */
@@ -17,6 +25,7 @@ export async function startWorkers(config: PlatformConfig): Promise<RunningWorke
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows') });
   const s3 = createS3Client(config);
   const kafka = createKafka(config);
+  const pipelineDb = createMysqlPool(config, config.mysql.pipeline);
 
   const workers = [
     await Worker.create({
@@ -26,9 +35,17 @@ export async function startWorkers(config: PlatformConfig): Promise<RunningWorke
       workflowBundle,
       activities: createProvisioningActivities({ config, s3, kafka }),
     }),
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: IMAGES_TASK_QUEUE,
+      workflowBundle,
+      activities: createImageActivities({ config, http: createHttpClient(config), s3, db: pipelineDb }),
+    }),
   ];
   const done = Promise.all(workers.map((worker) => worker.run())).then(async () => {
     s3.destroy();
+    await pipelineDb.end();
     await connection.close();
   });
   return { done, shutdown: () => workers.forEach((worker) => worker.shutdown()) };

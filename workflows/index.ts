@@ -1,2 +1,3 @@
 // Every workflow the platform's workers run (the worker's `workflowsPath` points here).
+export { imageCycle } from './images/cycle';
 export { provisionInfrastructure } from './provisioning/workflow';

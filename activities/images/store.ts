@@ -1,0 +1,201 @@
+// Storing one image: download, check, name, upload, register. Idempotent by source URL: a retry
+// after a crash anywhere finishes the same name, and never makes a second object, a second row
+// or a gap in the numbers. The same image (by URL or by content) is never stored twice.
+import { createHash } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { type AxiosInstance, isAxiosError } from 'axios';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { ErrorType } from '../../contracts/errors';
+import { checkStatus, type ImageCandidate } from './pet-apis';
+import { detectImageFormat, type ImageFormat } from './image-bytes';
+
+export type StoreImageResult =
+  | { status: 'stored'; nome: string; url: string; objectKey: string }
+  | { status: 'duplicate'; nome?: string; reason: string };
+
+export interface ImageStoreDependencies {
+  http: AxiosInstance;
+  s3: S3Client;
+  /** The image pipeline's account. */
+  db: Pool;
+  bucket: string;
+  maxImageBytes: number;
+}
+
+interface Reservation {
+  numero: number;
+  objectKey: string;
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+/** `labrador_01`, …, `labrador_99`, `labrador_100`: two digits at least. */
+export function imageName(raca: string, numero: number): string {
+  return `${raca}_${String(numero).padStart(2, '0')}`;
+}
+
+/** `cachorro/labrador/labrador_01.jpg`: the slug keeps the key inside its prefix. */
+export function objectKeyFor(tipo: string, raca: string, numero: number, extension: string): string {
+  return `${tipo}/${raca}/${imageName(raca, numero)}.${extension}`;
+}
+
+export async function storeAnimalImage(
+  deps: ImageStoreDependencies,
+  image: ImageCandidate,
+): Promise<StoreImageResult> {
+  const sourceHash = sha256(image.sourceUrl);
+  const stored = await findStored(deps.db, 'source_url_sha256', sourceHash);
+  if (stored) return { status: 'duplicate', nome: stored, reason: 'this source URL is already stored' };
+
+  const { bytes, format } = await download(deps, image.sourceUrl);
+  const contentHash = sha256(bytes);
+
+  let reservation = await findReservation(deps.db, sourceHash);
+  if (!reservation) {
+    const sameContent = await findStored(deps.db, 'content_sha256', contentHash);
+    if (sameContent)
+      return { status: 'duplicate', nome: sameContent, reason: 'the same image is stored already' };
+    const reserved = await reserveName(deps.db, image, sourceHash, contentHash, format);
+    if ('duplicate' in reserved) return reserved.duplicate;
+    reservation = reserved;
+  }
+
+  const nome = imageName(image.raca, reservation.numero);
+  // Same key, same bytes: re-uploading after a crash overwrites the object with itself.
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: reservation.objectKey,
+      Body: bytes,
+      ContentType: format.contentType,
+      Metadata: { 'source-url': encodeURIComponent(image.sourceUrl), sha256: contentHash },
+    }),
+  );
+  const url = `s3://${deps.bucket}/${reservation.objectKey}`;
+  await inTransaction(deps.db, async (connection) => {
+    await connection.execute(
+      `INSERT INTO animais_disponiveis
+         (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        image.raca,
+        url,
+        image.tipo,
+        nome,
+        reservation.numero,
+        reservation.objectKey,
+        image.sourceUrl,
+        sourceHash,
+        contentHash,
+        format.contentType,
+        bytes.length,
+      ],
+    );
+    await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [sourceHash]);
+  });
+  return { status: 'stored', nome, url, objectKey: reservation.objectKey };
+}
+
+async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha256', hash: string) {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    `SELECT nome FROM animais_disponiveis WHERE ${column} = ?`,
+    [hash],
+  );
+  return rows[0]?.nome as string | undefined;
+}
+
+async function findReservation(db: Pool, sourceHash: string): Promise<Reservation | undefined> {
+  const [rows] = await db.execute<RowDataPacket[]>(
+    'SELECT numero, object_key FROM reservas_imagem WHERE source_url_sha256 = ?',
+    [sourceHash],
+  );
+  const row = rows[0];
+  return row ? { numero: Number(row.numero), objectKey: String(row.object_key) } : undefined;
+}
+
+/**
+ * Allocates the next number of (tipo, raca) and reserves it for this source, in one transaction:
+ * the counter row lock serialises concurrent cycles, and a unique clash (the same image reserved
+ * by someone else meanwhile) rolls the counter back, so no number is skipped.
+ */
+async function reserveName(
+  db: Pool,
+  image: ImageCandidate,
+  sourceHash: string,
+  contentHash: string,
+  format: ImageFormat,
+): Promise<Reservation | { duplicate: StoreImageResult }> {
+  try {
+    return await inTransaction(db, async (connection) => {
+      const [counter] = await connection.execute<ResultSetHeader>(
+        `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES (?, ?, LAST_INSERT_ID(1))
+         ON DUPLICATE KEY UPDATE ultimo_numero = LAST_INSERT_ID(ultimo_numero + 1)`,
+        [image.tipo, image.raca],
+      );
+      const numero = counter.insertId;
+      const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
+      await connection.execute(
+        `INSERT INTO reservas_imagem (source_url_sha256, content_sha256, tipo, raca, numero, object_key)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [sourceHash, contentHash, image.tipo, image.raca, numero, objectKey],
+      );
+      return { numero, objectKey };
+    });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error;
+    const theirs = await findReservation(db, sourceHash);
+    if (theirs) return theirs; // the same source, reserved by a concurrent attempt: finish it
+    return {
+      duplicate: { status: 'duplicate', reason: 'the same image is being stored by another cycle' },
+    };
+  }
+}
+
+async function inTransaction<T>(db: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
+  const connection = await db.getConnection();
+  try {
+    await connection.beginTransaction();
+    const result = await work(connection);
+    await connection.commit();
+    return result;
+  } catch (error) {
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+async function download(
+  deps: ImageStoreDependencies,
+  sourceUrl: string,
+): Promise<{ bytes: Buffer; format: ImageFormat }> {
+  let response;
+  try {
+    response = await deps.http.get<ArrayBuffer>(sourceUrl, {
+      responseType: 'arraybuffer',
+      maxContentLength: deps.maxImageBytes,
+    });
+  } catch (error) {
+    if (isAxiosError(error) && /maxContentLength/.test(error.message)) {
+      throw ApplicationFailure.create({
+        type: ErrorType.ImageTooLarge,
+        nonRetryable: true,
+        message: `${sourceUrl} is larger than ${deps.maxImageBytes} bytes (MAX_IMAGE_BYTES)`,
+      });
+    }
+    throw error;
+  }
+  checkStatus(response, sourceUrl);
+  const bytes = Buffer.from(response.data);
+  const format = detectImageFormat(bytes, response.headers['content-type'] as string | undefined);
+  if ('reason' in format) {
+    throw ApplicationFailure.create({
+      type: ErrorType.NotAnImage,
+      nonRetryable: true,
+      message: `${sourceUrl}: ${format.reason}`,
+    });
+  }
+  return { bytes, format };
+}

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { createImageActivities } from '../../activities/images';
+import type { ImageCandidate } from '../../activities/images/pet-apis';
+import { ErrorType } from '../../contracts/errors';
+import type { ImageCycleSummary } from '../../contracts/images';
+import { imageCycle } from '../../workflows';
+import { uniqueName } from '../support/platform';
+import { startTimeSkippingEnvironment } from '../support/timeskipping';
+
+type ImageActivities = ReturnType<typeof createImageActivities>;
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await startTimeSkippingEnvironment();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+const dog = (n: number): ImageCandidate => ({
+  tipo: 'cachorro',
+  raca: 'labrador',
+  sourceUrl: `https://dogs/${n}.jpg`,
+});
+
+async function cycle(activities: ImageActivities, dogs: number): Promise<ImageCycleSummary> {
+  const taskQueue = uniqueName('image-cycle');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+  });
+  return worker.runUntil(
+    env.client.workflow.execute(imageCycle, {
+      taskQueue,
+      workflowId: uniqueName('cycle'),
+      args: [{ dogs, cats: 0 }],
+    }),
+  );
+}
+
+test('rejected images do not fail the cycle; transient failures retry with backoff and then store', async () => {
+  const attempts = new Map<string, number>();
+  const startedAt: number[] = [];
+  const summary = await cycle(
+    {
+      fetchDogCandidates: (count) =>
+        Promise.resolve({ candidates: [1, 2, 3].slice(0, count).map(dog), rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      storeAnimalImage: async (image) => {
+        const attempt = (attempts.get(image.sourceUrl) ?? 0) + 1;
+        attempts.set(image.sourceUrl, attempt);
+        if (image.sourceUrl.endsWith('/2.jpg')) {
+          throw ApplicationFailure.create({
+            type: ErrorType.NotAnImage,
+            nonRetryable: true,
+            message: 'HTML, not JPEG',
+          });
+        }
+        if (image.sourceUrl.endsWith('/3.jpg')) {
+          startedAt.push(await env.currentTimeMs());
+          if (attempt < 3) throw new Error('S3 unavailable');
+        }
+        return {
+          status: 'stored',
+          nome: `labrador_0${attempt}`,
+          url: `s3://b/${image.sourceUrl}`,
+          objectKey: 'k',
+        };
+      },
+    },
+    3,
+  );
+
+  assert.deepEqual(Object.fromEntries(attempts), {
+    'https://dogs/1.jpg': 1,
+    'https://dogs/2.jpg': 1,
+    'https://dogs/3.jpg': 3,
+  });
+  // Backoff 1 s, doubling: the gaps between the third image's attempts.
+  assert.deepEqual(
+    startedAt.slice(1).map((at, i) => Math.round((at - startedAt[i]!) / 1000)),
+    [1, 2],
+  );
+  assert.deepEqual(summary.stored.map((image) => image.url).sort(), [
+    's3://b/https://dogs/1.jpg',
+    's3://b/https://dogs/3.jpg',
+  ]);
+  assert.deepEqual(summary.rejected, [
+    { sourceUrl: 'https://dogs/2.jpg', type: ErrorType.NotAnImage, reason: 'HTML, not JPEG' },
+  ]);
+});
+
+test('an API that keeps failing is a rejection of its part of the cycle, after four attempts', async () => {
+  let calls = 0;
+  const summary = await cycle(
+    {
+      fetchDogCandidates: () => {
+        calls += 1;
+        return Promise.reject(
+          ApplicationFailure.retryable('the Dog API answered 503', 'UpstreamUnavailable'),
+        );
+      },
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      storeAnimalImage: () => Promise.reject(new Error('nothing to store')),
+    },
+    2,
+  );
+
+  assert.equal(calls, 4);
+  assert.deepEqual(summary, {
+    stored: [],
+    duplicates: [],
+    rejected: [{ type: 'UpstreamUnavailable', reason: 'the Dog API: the Dog API answered 503' }],
+  });
+});

@@ -1,0 +1,95 @@
+// imageCycle: one round of the image pipeline. Fetches dog and cat candidates, stores each with
+// bounded concurrency, and summarises what was stored, skipped as duplicate, or rejected and why.
+// Bad input never fails the cycle: it is a rejection, and the good images are still stored.
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { createImageActivities } from '../../activities/images';
+import { NON_RETRYABLE_ERROR_TYPES, REJECTION_ERROR_TYPES } from '../../contracts/errors';
+import type { ImageCycleInput, ImageCycleSummary, RejectedImage } from '../../contracts/images';
+
+type ImageActivities = ReturnType<typeof createImageActivities>;
+
+const retry = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: 4,
+  nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ...REJECTION_ERROR_TYPES],
+};
+const apis = proxyActivities<ImageActivities>({ startToCloseTimeout: '30 seconds', retry });
+const store = proxyActivities<ImageActivities>({ startToCloseTimeout: '1 minute', retry });
+
+const clamp = (value: number | undefined, fallback: number, max: number): number =>
+  Math.max(0, Math.min(max, Math.floor(value ?? fallback)));
+
+export async function imageCycle(input: ImageCycleInput = {}): Promise<ImageCycleSummary> {
+  const dogs = clamp(input.dogs, 10, 50);
+  const cats = clamp(input.cats, 10, 50);
+  const concurrency = Math.max(1, clamp(input.concurrency, 4, 20));
+  const summary: ImageCycleSummary = { stored: [], duplicates: [], rejected: [] };
+
+  const batches = await Promise.all([
+    dogs > 0 ? fetchOrReject('the Dog API', () => apis.fetchDogCandidates(dogs), summary) : undefined,
+    cats > 0 ? fetchOrReject('The Cat API', () => apis.fetchCatCandidates(cats), summary) : undefined,
+  ]);
+  const seen = new Set<string>();
+  const candidates = batches.flatMap((batch) => batch?.candidates ?? []);
+  const unique = candidates.filter((candidate) => {
+    if (!seen.has(candidate.sourceUrl)) return seen.add(candidate.sourceUrl);
+    summary.duplicates.push({ sourceUrl: candidate.sourceUrl, reason: 'repeated in the same API answer' });
+    return false;
+  });
+  summary.rejected.push(...batches.flatMap((batch) => batch?.rejected ?? []));
+
+  await forEachLimited(unique, concurrency, async (candidate) => {
+    try {
+      const result = await store.storeAnimalImage(candidate);
+      if (result.status === 'stored') {
+        summary.stored.push({
+          tipo: candidate.tipo,
+          raca: candidate.raca,
+          nome: result.nome,
+          url: result.url,
+        });
+      } else {
+        summary.duplicates.push({ sourceUrl: candidate.sourceUrl, nome: result.nome, reason: result.reason });
+      }
+    } catch (error) {
+      summary.rejected.push(rejection(error, candidate.sourceUrl));
+    }
+  });
+  return summary;
+}
+
+async function fetchOrReject<T>(
+  api: string,
+  fetch: () => Promise<T>,
+  summary: ImageCycleSummary,
+): Promise<T | undefined> {
+  try {
+    return await fetch();
+  } catch (error) {
+    const rejected = rejection(error);
+    summary.rejected.push({ ...rejected, reason: `${api}: ${rejected.reason}` });
+    return undefined;
+  }
+}
+
+/** The failure's type and message, from the activity's ApplicationFailure when there is one. */
+function rejection(error: unknown, sourceUrl?: string): RejectedImage {
+  if (!(error instanceof ActivityFailure)) throw error;
+  const cause = error.cause;
+  const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'Error');
+  return { ...(sourceUrl ? { sourceUrl } : {}), type, reason: cause?.message ?? error.message };
+}
+
+/** Runs `work` on every item, at most `limit` at a time (deterministic: workflow code). */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
