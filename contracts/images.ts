@@ -43,3 +43,44 @@ export interface ImageCycleSummary {
   duplicates: SkippedImage[];
   rejected: RejectedImage[];
 }
+
+export const IMAGE_LOOP_WORKFLOW_TYPE = 'imageLoop';
+/** One loop per namespace: starting it again joins the running one. */
+export const IMAGE_LOOP_WORKFLOW_ID = 'images-loop';
+
+export interface ImageLoopInput {
+  /** Seconds between cycle starts, on a fixed grid (default 30). */
+  intervalSeconds?: number;
+  /** What each cycle fetches. */
+  cycle?: ImageCycleInput;
+  /** Ticks per run before continuing as new (default 500), so history stays small. */
+  ticksPerRun?: number;
+  /** Carried over by continue-as-new; leave unset when starting. */
+  state?: ImageLoopState;
+}
+
+export interface CycleRecord {
+  workflowId: string;
+  status: 'running' | 'completed' | 'failed';
+  stored?: number;
+  duplicates?: number;
+  rejected?: number;
+  error?: string;
+}
+
+export interface ImageLoopState {
+  paused: boolean;
+  nextTickMs?: number;
+  cyclesStarted: number;
+  /** Ticks that found the previous cycle still running: skipped, not queued. */
+  cyclesSkipped: number;
+  cyclesFailed: number;
+  totals: { stored: number; duplicates: number; rejected: number };
+  /** The latest cycles, newest last (at most 10). */
+  lastCycles: CycleRecord[];
+}
+
+export interface ImageLoopStatus extends ImageLoopState {
+  /** When the next cycle starts; null while paused. */
+  nextTickAt: string | null;
+}

@@ -1,3 +1,4 @@
 // Every workflow the platform's workers run (the worker's `workflowsPath` points here).
 export { imageCycle } from './images/cycle';
+export { imageLoop } from './images/loop';
 export { provisionInfrastructure } from './provisioning/workflow';

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { createImageActivities } from '../../activities/images';
+import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
+import type { ImageLoopInput } from '../../contracts/images';
+import { imageLoop } from '../../workflows';
+import { uniqueName } from '../support/platform';
+import { startTimeSkippingEnvironment } from '../support/timeskipping';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await startTimeSkippingEnvironment();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+/** Each cycle stores one dog and one cat. */
+const activities: ReturnType<typeof createImageActivities> = {
+  fetchDogCandidates: () =>
+    Promise.resolve({
+      candidates: [{ tipo: 'cachorro', raca: 'pug', sourceUrl: 'https://d/1.jpg' }],
+      rejected: [],
+    }),
+  fetchCatCandidates: () =>
+    Promise.resolve({
+      candidates: [{ tipo: 'gato', raca: 'persa', sourceUrl: 'https://c/1.jpg' }],
+      rejected: [],
+    }),
+  storeAnimalImage: (image) =>
+    Promise.resolve({
+      status: 'stored',
+      nome: `${image.raca}_01`,
+      url: `s3://b/${image.raca}`,
+      objectKey: 'k',
+    }),
+};
+
+async function withLoop(input: ImageLoopInput, drive: (workflowId: string) => Promise<void>): Promise<void> {
+  const taskQueue = uniqueName('image-loop');
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: require.resolve('../../workflows'),
+    activities,
+  });
+  const workflowId = uniqueName('images-loop');
+  await worker.runUntil(async () => {
+    await env.client.workflow.start(imageLoop, { taskQueue, workflowId, args: [input] });
+    await drive(workflowId);
+    await env.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+}
+
+test('ten minutes of loop run twenty cycles on the 30-second grid', async () => {
+  await withLoop({ cycle: { dogs: 1, cats: 1 } }, async (workflowId) => {
+    await env.sleep('10 minutes');
+    const status = await env.client.workflow.getHandle(workflowId).query(imageLoopStatus);
+
+    assert.equal(status.cyclesStarted, 20);
+    assert.equal(status.cyclesSkipped, 0);
+    assert.equal(status.cyclesFailed, 0);
+    assert.deepEqual(status.totals, { stored: 40, duplicates: 0, rejected: 0 });
+    assert.equal(status.lastCycles.length, 10);
+    // Cycle IDs are the grid's ticks: every 30 seconds, on :00 and :30.
+    const ticks = status.lastCycles.map((cycle) => Date.parse(cycle.workflowId.replace('images-cycle:', '')));
+    assert.ok(ticks.every((tick) => tick % 30_000 === 0));
+    assert.deepEqual(
+      ticks.slice(1).map((tick, i) => tick - ticks[i]!),
+      Array(9).fill(30_000),
+    );
+  });
+});
+
+test('pause stops new cycles until resume', async () => {
+  await withLoop({}, async (workflowId) => {
+    const handle = env.client.workflow.getHandle(workflowId);
+    await env.sleep('2 minutes');
+    const before = (await handle.query(imageLoopStatus)).cyclesStarted;
+    await handle.signal(pauseImageLoop);
+    await env.sleep('3 minutes');
+    const paused = await handle.query(imageLoopStatus);
+    await handle.signal(resumeImageLoop);
+    await env.sleep('1 minute');
+    const resumed = await handle.query(imageLoopStatus);
+
+    assert.equal(before, 4);
+    assert.equal(paused.cyclesStarted, before);
+    assert.equal(paused.nextTickAt, null);
+    assert.equal(resumed.cyclesStarted, before + 2);
+  });
+});
+
+test('continue-as-new keeps the totals', async () => {
+  await withLoop({ ticksPerRun: 4 }, async (workflowId) => {
+    const handle = env.client.workflow.getHandle(workflowId);
+    const firstRun = (await handle.describe()).runId;
+    await env.sleep('10 minutes');
+    const status = await handle.query(imageLoopStatus);
+
+    assert.notEqual((await handle.describe()).runId, firstRun);
+    assert.equal(status.cyclesStarted, 20);
+    assert.deepEqual(status.totals, { stored: 40, duplicates: 0, rejected: 0 });
+  });
+});
