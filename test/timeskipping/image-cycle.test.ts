@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
 import { ErrorType } from '../../contracts/errors';
 import type { ImageCycleSummary } from '../../contracts/images';
 import { imageCycle } from '../../workflows';
 import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment } from '../support/timeskipping';
+import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
 
 type ImageActivities = ReturnType<typeof createImageActivities>;
 
@@ -27,15 +26,8 @@ const dog = (n: number): ImageCandidate => ({
   sourceUrl: `https://dogs/${n}.jpg`,
 });
 
-async function cycle(activities: ImageActivities, dogs: number): Promise<ImageCycleSummary> {
-  const taskQueue = uniqueName('image-cycle');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities,
-  });
-  return worker.runUntil(
+function cycle(activities: ImageActivities, dogs: number): Promise<ImageCycleSummary> {
+  return withWorker(env, activities, (taskQueue) =>
     env.client.workflow.execute(imageCycle, {
       taskQueue,
       workflowId: uniqueName('cycle'),

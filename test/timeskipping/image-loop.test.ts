@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { createImageActivities } from '../../activities/images';
 import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
 import type { ImageLoopInput } from '../../contracts/images';
 import { imageLoop } from '../../workflows';
 import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment } from '../support/timeskipping';
+import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -38,16 +37,9 @@ const activities: ReturnType<typeof createImageActivities> = {
     }),
 };
 
-async function withLoop(input: ImageLoopInput, drive: (workflowId: string) => Promise<void>): Promise<void> {
-  const taskQueue = uniqueName('image-loop');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities,
-  });
+function withLoop(input: ImageLoopInput, drive: (workflowId: string) => Promise<void>): Promise<void> {
   const workflowId = uniqueName('images-loop');
-  await worker.runUntil(async () => {
+  return withWorker(env, activities, async (taskQueue) => {
     await env.client.workflow.start(imageLoop, { taskQueue, workflowId, args: [input] });
     await drive(workflowId);
     await env.client.workflow.getHandle(workflowId).terminate('test over');

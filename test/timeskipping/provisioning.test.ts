@@ -3,7 +3,6 @@ import { after, before, test } from 'node:test';
 import { Context } from '@temporalio/activity';
 import { ActivityFailure, ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { createProvisioningActivities } from '../../activities/provisioning';
 import { ErrorType } from '../../contracts/errors';
 import {
@@ -12,8 +11,7 @@ import {
   provisionWorkflowId,
 } from '../../contracts/provisioning';
 import { provisionInfrastructure } from '../../workflows';
-import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment } from '../support/timeskipping';
+import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
 
 type ProvisioningActivities = ReturnType<typeof createProvisioningActivities>;
 
@@ -51,18 +49,8 @@ function fakeActivities(overrides: Partial<ProvisioningActivities> = {}): Provis
   };
 }
 
-async function provision(
-  activities: ProvisioningActivities,
-  input: ProvisionInput,
-): Promise<ProvisioningReport> {
-  const taskQueue = uniqueName('provisioning');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('../../workflows'),
-    activities,
-  });
-  return worker.runUntil(
+function provision(activities: ProvisioningActivities, input: ProvisionInput): Promise<ProvisioningReport> {
+  return withWorker(env, activities, (taskQueue) =>
     env.client.workflow.execute(provisionInfrastructure, {
       taskQueue,
       workflowId: `${provisionWorkflowId(input)}-${taskQueue}`,
