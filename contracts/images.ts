@@ -1,5 +1,8 @@
 // The contract of the image pipeline's workflows: every client (CLI, tctl, Airflow) uses these names.
 
+/** The kind of animal, as the catalog and the click events name it. */
+export type Tipo = 'cachorro' | 'gato';
+
 export const IMAGES_TASK_QUEUE = 'pet-adota-images';
 export const IMAGE_CYCLE_WORKFLOW_TYPE = 'imageCycle';
 

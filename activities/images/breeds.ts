@@ -1,7 +1,9 @@
 // Breed names come from the internet. Before one touches an S3 key, a file name or a row it
 // becomes a slug: ASCII, lower case, [a-z0-9-], bounded, and unable to escape its prefix.
 
-export type Tipo = 'cachorro' | 'gato';
+import type { Tipo } from '../../contracts/images';
+
+export type { Tipo };
 
 /** Cats the Cat API returns without breed data are catalogued as mixed breed ("sem raça definida"). */
 export const MIXED_BREED = 'sem-raca-definida';

@@ -1,0 +1,6 @@
+// The trend report loop's query: defined once, used by the workflow and every client.
+import { defineQuery } from '@temporalio/workflow';
+import type { TrendReport } from './trends';
+
+/** The newest report, or null before the first tick has produced one. */
+export const latestTrendReport = defineQuery<TrendReport | null>('latestReport');

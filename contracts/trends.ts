@@ -1,0 +1,93 @@
+// The contract of the trend workflows and the click events: every client (CLI, tctl, Airflow,
+// the Spark job through interaction-event.schema.json) uses these names.
+import type { Tipo } from './images';
+
+export const TRENDS_TASK_QUEUE = 'pet-adota-trends';
+
+/** The Kafka message of one click; its JSON Schema is interaction-event.schema.json. */
+export interface InteractionEvent {
+  event_id: string;
+  usuario_id: number;
+  raca: string;
+  tipo: Tipo;
+  /** ISO-8601 UTC, e.g. `2026-11-22T14:03:07.125Z`. */
+  timestamp: string;
+  animal_id?: number;
+}
+
+export const SIMULATE_INTERACTIONS_WORKFLOW_TYPE = 'simulateInteractions';
+
+export interface SimulateInteractionsInput {
+  /** Events per second (default 50). */
+  eventsPerSecond?: number;
+  /** How long to run, in seconds (default 60; 0 runs until cancelled). */
+  durationSeconds?: number;
+  /** Same seed, same events (ids, users, animals, order); default: random. */
+  seed?: number;
+  /** Simulated site users (default 500). */
+  users?: number;
+}
+
+/** `simulate-interactions:<ISO time>` for a run started at that moment. */
+export function simulateInteractionsWorkflowId(at: Date): string {
+  return `simulate-interactions:${at.toISOString()}`;
+}
+
+export interface SimulationSummary {
+  eventsSent: number;
+  seconds: number;
+  eventsPerSecond: number;
+  /** Events per `tipo/raca`, so a test or a reader knows what the trend report should show. */
+  perAnimal: Record<string, number>;
+  cancelled: boolean;
+}
+
+export const TREND_REPORT_LOOP_WORKFLOW_TYPE = 'trendReportLoop';
+/** One report loop per namespace: starting it again joins the running one. */
+export const TREND_REPORT_LOOP_WORKFLOW_ID = 'trends-loop';
+
+export interface TrendReportLoopInput {
+  /** Seconds between reports, on a fixed grid (default 30). */
+  intervalSeconds?: number;
+  /** Animals in the top list (default 5). */
+  top?: number;
+  /** The stream counts as stale when its newest counted event is older than this (default 120 s). */
+  staleAfterSeconds?: number;
+  /** Ticks per run before continuing as new (default 500). */
+  ticksPerRun?: number;
+  /** Carried over by continue-as-new; leave unset when starting. */
+  latest?: TrendReport | null;
+}
+
+export interface AnimalViews {
+  rank: number;
+  tipo: Tipo;
+  raca: string;
+  views: number;
+}
+
+export interface PeakHour {
+  /** Start of the event-time hour, ISO-8601 UTC. */
+  hourStart: string;
+  views: number;
+}
+
+export interface TrendReport {
+  /** The loop tick this report belongs to (ISO-8601 UTC). */
+  tick: string;
+  generatedAt: string;
+  /** The last complete minute of event time: [start, end). */
+  window: { start: string; end: string };
+  topAnimals: AnimalViews[];
+  viewsInWindow: number;
+  peakHourToday: PeakHour | null;
+  peakHourOverall: PeakHour | null;
+  freshness: {
+    /** Event time of the newest event the stream has counted; null before any. */
+    newestEventAt: string | null;
+    /** Seconds between that and the report; null before any event. */
+    ageSeconds: number | null;
+    /** True when ageSeconds exceeds staleAfterSeconds, or no event was ever counted. */
+    stale: boolean;
+  };
+}
