@@ -7,13 +7,8 @@ STACK := infra/local/stack
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
 
-run: ## install what is missing, bring the stack and the worker up, provision, show where to look
-	@$(STACK) install
-	@$(STACK) up
-	@bin/petadota provision --environment local
-	@$(STACK) status
-	@echo "Temporal Web UI: http://127.0.0.1:$${TEMPORAL_UI_PORT:-8233} (workflow provision:local)"
-	@echo "Operators' CLI: bin/petadota help. Stop everything: make down."
+run: ## the main job: install, start the stack and worker, provision, start the image loop
+	@infra/local/main-job
 
 test: ## run every check and test suite against the local stack (installs and starts it)
 	@test/run-all

@@ -9,6 +9,11 @@ export interface LocalPetApiOptions {
   port?: number;
   /** Edge of the square JPEGs; 400 (the default) gives about 100 KB. */
   imageSize?: number;
+  /**
+   * Prefix of the image names (default none). A long-running server gives each start its own, so
+   * that after a restart it serves new images rather than the ones already stored.
+   */
+  imagePrefix?: string;
 }
 
 export type RouteOverride = (request: IncomingMessage, response: ServerResponse) => void;
@@ -39,9 +44,16 @@ function seedOf(text: string): number {
   return hash >>> 0;
 }
 
-/** A real baseline JPEG: a colour gradient with noise, unique to `path`. */
-export function jpegFor(path: string, size: number): Buffer {
-  const next = random(seedOf(path));
+/** Distinct pictures per image size; an image's bytes are one of them plus its own comment. */
+const PICTURES = 16;
+const pictures = new Map<string, Buffer>();
+
+/** A real baseline JPEG: a colour gradient with noise. Encoding takes ~10 ms at 400 px. */
+function picture(index: number, size: number): Buffer {
+  const key = `${index}/${size}`;
+  const cached = pictures.get(key);
+  if (cached) return cached;
+  const next = random(index + 1);
   const [r0, g0, b0] = [next() * 255, next() * 255, next() * 255];
   const data = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {
@@ -54,19 +66,39 @@ export function jpegFor(path: string, size: number): Buffer {
       data[i + 3] = 255;
     }
   }
-  return encode({ data, width: size, height: size }, 90).data;
+  const jpeg = encode({ data, width: size, height: size }, 90).data;
+  pictures.set(key, jpeg);
+  return jpeg;
+}
+
+/**
+ * A real JPEG unique to `path`: one of a few pictures with `path` in a comment (COM) segment
+ * right after the start-of-image marker, so every image has its own content hash without
+ * encoding a new picture for each (which would make the server the bottleneck of a benchmark).
+ */
+export function jpegFor(path: string, size: number): Buffer {
+  const base = picture(seedOf(path) % PICTURES, size);
+  const text = Buffer.from(path.slice(0, 1000), 'utf8');
+  const comment = Buffer.alloc(4 + text.length);
+  comment.writeUInt16BE(0xfffe, 0);
+  comment.writeUInt16BE(2 + text.length, 2);
+  text.copy(comment, 4);
+  return Buffer.concat([base.subarray(0, 2), comment, base.subarray(2)]);
 }
 
 export class LocalPetApi {
   private server?: Server;
   private dogSequence = 0;
   private catSequence = 0;
-  private readonly images = new Map<string, Buffer>();
   private readonly overrides = new Map<string, RouteOverride>();
   /** Requests served, by path (without query): what the tests count. */
   readonly hits = new Map<string, number>();
 
   constructor(private readonly options: LocalPetApiOptions = {}) {}
+
+  private get prefix(): string {
+    return this.options.imagePrefix ? `${this.options.imagePrefix}-` : '';
+  }
 
   async start(): Promise<this> {
     this.server = createServer((request, response) => this.handle(request, response));
@@ -113,7 +145,7 @@ export class LocalPetApi {
       const count = Math.min(50, Number(dogs[1]));
       const message = Array.from({ length: count }, () => {
         const n = this.dogSequence++;
-        return `${this.origin}/images/breeds/${DOG_BREEDS[n % DOG_BREEDS.length]}/n${String(n).padStart(8, '0')}.jpg`;
+        return `${this.origin}/images/breeds/${DOG_BREEDS[n % DOG_BREEDS.length]}/${this.prefix}n${String(n).padStart(8, '0')}.jpg`;
       });
       return json(response, 200, { message, status: 'success' });
     }
@@ -125,7 +157,7 @@ export class LocalPetApi {
         const breeds = n % 5 === 4 ? [] : [CAT_BREEDS[n % CAT_BREEDS.length]];
         return {
           id: `cat${n}`,
-          url: `${this.origin}/images/cats/cat${n}.jpg`,
+          url: `${this.origin}/images/cats/${this.prefix}cat${n}.jpg`,
           width: 320,
           height: 320,
           breeds,
@@ -134,11 +166,7 @@ export class LocalPetApi {
       return json(response, 200, body);
     }
     if (url.pathname.startsWith('/images/') && url.pathname.endsWith('.jpg')) {
-      let image = this.images.get(url.pathname);
-      if (!image) {
-        image = jpegFor(url.pathname, this.options.imageSize ?? 400);
-        this.images.set(url.pathname, image);
-      }
+      const image = jpegFor(url.pathname, this.options.imageSize ?? 400);
       response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length });
       return void response.end(image);
     }

@@ -1,4 +1,5 @@
 // Plain-text tables for the terminal: the provisioning report and anything else the CLI prints.
+import type { ImageCycleSummary, ImageLoopStatus } from '../contracts/images';
 import type { ProvisioningReport } from '../contracts/provisioning';
 
 export function formatTable(headers: string[], rows: string[][]): string {
@@ -29,5 +30,64 @@ export function formatProvisioningReport(report: ProvisioningReport): string {
     ),
     '',
     `validation: ${passed} of ${report.checks.length} checks passed${report.ok ? '' : ' — the platform is NOT ready'}`,
+  ].join('\n');
+}
+
+export function formatImageCycleSummary(summary: ImageCycleSummary): string {
+  const lines = [
+    `stored ${summary.stored.length}, duplicates skipped ${summary.duplicates.length}, rejected ${summary.rejected.length}`,
+  ];
+  if (summary.stored.length > 0) {
+    lines.push(
+      '',
+      formatTable(
+        ['TIPO', 'RACA', 'NOME', 'URL'],
+        summary.stored.map((image) => [image.tipo, image.raca, image.nome, image.url]),
+      ),
+    );
+  }
+  if (summary.duplicates.length > 0) {
+    lines.push(
+      '',
+      formatTable(
+        ['DUPLICATE OF', 'SOURCE', 'REASON'],
+        summary.duplicates.map((image) => [image.nome ?? '-', image.sourceUrl, image.reason]),
+      ),
+    );
+  }
+  if (summary.rejected.length > 0) {
+    lines.push(
+      '',
+      formatTable(
+        ['REJECTED', 'SOURCE', 'REASON'],
+        summary.rejected.map((image) => [image.type, image.sourceUrl ?? '-', image.reason]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function formatImageLoopStatus(status: ImageLoopStatus): string {
+  const { totals } = status;
+  return [
+    status.paused
+      ? 'state: paused (no cycle starts until resumed)'
+      : `state: running, next cycle at ${status.nextTickAt}`,
+    `cycles: ${status.cyclesStarted} started, ${status.cyclesSkipped} skipped (previous still running), ${status.cyclesFailed} failed`,
+    `images: ${totals.stored} stored, ${totals.duplicates} duplicates skipped, ${totals.rejected} rejected`,
+    '',
+    formatTable(
+      ['CYCLE', 'STATUS', 'STORED', 'DUPLICATES', 'REJECTED'],
+      status.lastCycles
+        .slice()
+        .reverse()
+        .map((cycle) => [
+          cycle.workflowId,
+          cycle.error ? `${cycle.status}: ${cycle.error}` : cycle.status,
+          String(cycle.stored ?? '-'),
+          String(cycle.duplicates ?? '-'),
+          String(cycle.rejected ?? '-'),
+        ]),
+    ),
   ].join('\n');
 }

@@ -6,25 +6,28 @@ import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from 
 import { type PlatformConfig, loadConfig, resolveEnv } from '../../workers/config';
 import { connectMysql, createKafka, createS3Client } from '../../workers/connections';
 
-export function isolatedConfig(overrides: Record<string, string> = {}): PlatformConfig {
+/** The environment of an isolated platform: what a child process (the CLI, a worker) gets. */
+export function isolatedEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const id = randomBytes(4).toString('hex');
   const password = (): string => randomBytes(16).toString('hex');
-  return loadConfig(
-    resolveEnv({
-      ...process.env,
-      MYSQL_DATABASE: `it_${id}`,
-      MYSQL_PIPELINE_USER: `it_${id}_pipeline`,
-      MYSQL_STREAM_USER: `it_${id}_stream`,
-      MYSQL_READONLY_USER: `it_${id}_leitura`,
-      MYSQL_PIPELINE_PASSWORD: password(),
-      MYSQL_STREAM_PASSWORD: password(),
-      MYSQL_READONLY_PASSWORD: password(),
-      S3_BUCKET: `it-${id}-imagens`,
-      KAFKA_INTERACTIONS_TOPIC: `it-${id}-interacoes`,
-      KAFKA_DEAD_LETTER_TOPIC: `it-${id}-interacoes-dlq`,
-      ...overrides,
-    }),
-  );
+  return resolveEnv({
+    ...process.env,
+    MYSQL_DATABASE: `it_${id}`,
+    MYSQL_PIPELINE_USER: `it_${id}_pipeline`,
+    MYSQL_STREAM_USER: `it_${id}_stream`,
+    MYSQL_READONLY_USER: `it_${id}_leitura`,
+    MYSQL_PIPELINE_PASSWORD: password(),
+    MYSQL_STREAM_PASSWORD: password(),
+    MYSQL_READONLY_PASSWORD: password(),
+    S3_BUCKET: `it-${id}-imagens`,
+    KAFKA_INTERACTIONS_TOPIC: `it-${id}-interacoes`,
+    KAFKA_DEAD_LETTER_TOPIC: `it-${id}-interacoes-dlq`,
+    ...overrides,
+  }) as Record<string, string>;
+}
+
+export function isolatedConfig(overrides: Record<string, string> = {}): PlatformConfig {
+  return loadConfig(isolatedEnv(overrides));
 }
 
 export async function removeIsolatedPlatform(config: PlatformConfig): Promise<void> {
@@ -41,9 +44,11 @@ export async function removeIsolatedPlatform(config: PlatformConfig): Promise<vo
 
   const s3 = createS3Client(config);
   try {
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: config.s3.bucket }));
-    const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key }));
-    if (objects.length > 0) {
+    // A page lists at most 1,000 keys, and DeleteObjects takes at most 1,000.
+    for (;;) {
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: config.s3.bucket }));
+      const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key }));
+      if (objects.length === 0) break;
       await s3.send(new DeleteObjectsCommand({ Bucket: config.s3.bucket, Delete: { Objects: objects } }));
     }
     await s3.send(new DeleteBucketCommand({ Bucket: config.s3.bucket }));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createImageActivities } from '../../activities/images';
 import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
@@ -95,5 +96,43 @@ test('continue-as-new keeps the totals', async () => {
     assert.notEqual((await handle.describe()).runId, firstRun);
     assert.equal(status.cyclesStarted, 20);
     assert.deepEqual(status.totals, { stored: 40, duplicates: 0, rejected: 0 });
+  });
+});
+
+test('a cycle slower than the interval skips the ticks it overlaps and delays nothing after it', async () => {
+  // The first cycle's Dog API call is rate limited for 45 s (Retry-After): that cycle runs from
+  // :00 to :45, so the tick at :30 finds it running and is skipped; the tick at 1:00 is on time.
+  let dogCalls = 0;
+  const slowFirstCycle: typeof activities = {
+    ...activities,
+    fetchDogCandidates: (count) => {
+      dogCalls += 1;
+      if (dogCalls === 1) {
+        throw ApplicationFailure.create({
+          type: 'RateLimited',
+          message: '429',
+          nextRetryDelay: '45 seconds',
+        });
+      }
+      return activities.fetchDogCandidates(count);
+    },
+  };
+  const workflowId = uniqueName('images-loop');
+  await withWorker(env, slowFirstCycle, async (taskQueue) => {
+    const handle = await env.client.workflow.start(imageLoop, { taskQueue, workflowId, args: [{}] });
+    await env.sleep('3 minutes');
+    const status = await handle.query(imageLoopStatus);
+    await handle.terminate('test over');
+
+    assert.equal(status.cyclesSkipped, 1);
+    assert.equal(status.cyclesStarted, 5);
+    assert.equal(status.cyclesFailed, 0);
+    assert.deepEqual(status.totals, { stored: 10, duplicates: 0, rejected: 0 });
+    const ticks = status.lastCycles.map((cycle) => Date.parse(cycle.workflowId.replace('images-cycle:', '')));
+    // Started on the grid, with one gap of 60 s where the skipped tick was.
+    assert.deepEqual(
+      ticks.slice(1).map((tick, i) => tick - ticks[i]!),
+      [60_000, 30_000, 30_000, 30_000],
+    );
   });
 });

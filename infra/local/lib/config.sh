@@ -20,6 +20,7 @@ PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
 : "${KAFKA_HEAP:=768m}"
 : "${S3_PORT:=7070}"
 : "${S3_REGION:=us-east-1}"
+: "${PET_API_PORT:=8099}"
 # Seconds a service may take to become healthy before `up` gives up on it.
 : "${PETADOTA_START_TIMEOUT:=90}"
 
@@ -53,6 +54,9 @@ TERRAFORM_BIN="$GO_BIN_DIR/terraform"
 # JVM warms up), then the platform's own worker, which needs all of it.
 INFRA_SERVICES=(temporal mariadb kafka s3)
 SERVICES=("${INFRA_SERVICES[@]}" worker)
+# Started only when asked for by name (`up pet-api`); `down` and `status` cover them too.
+OPTIONAL_SERVICES=(pet-api)
+ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() {

@@ -227,24 +227,41 @@ health_worker() {
   grep -q "\"identity\": \"$pid@" <<<"$pollers"
 }
 
+# ---------------------------------------------------------------- pet-api (local Dog/Cat API)
+
+# The local stand-in for dog.ceo and The Cat API (workers/local-pet-api.ts): only started when
+# the main job cannot reach the real APIs, or on request (`infra/local/stack up pet-api`).
+pet_api_origin() { echo "http://127.0.0.1:$PET_API_PORT"; }
+pet_api_address() { pet_api_origin; }
+
+start_pet_api() {
+  require_free_port pet-api "$PET_API_PORT"
+  spawn pet-api "$REPO_ROOT/bin/petadota" pet-api --port "$PET_API_PORT"
+}
+
+health_pet_api() { curl -fsS -o /dev/null "$(pet_api_origin)/api/breeds/image/random/1"; }
+
 # ---------------------------------------------------------------- dispatch
+
+# Service names may have dashes (pet-api); their functions use underscores (health_pet_api).
+service_fn() { echo "${1}_${2//-/_}"; }
 
 start_service() {
   local name=$1
-  if service_pid "$name" >/dev/null && "health_$name" >/dev/null 2>&1; then
+  if service_pid "$name" >/dev/null && "$(service_fn health "$name")" >/dev/null 2>&1; then
     log "$name: already running and healthy"
     return 0
   fi
   # A pid file of a dead process, or a live one that is unhealthy, is restarted cleanly.
   stop_process_group "$name"
   local started=$SECONDS
-  "start_$name"
+  "$(service_fn start "$name")"
   if [[ "$name" == mariadb ]]; then
     wait_healthy mariadb health_mariadb_socket
     bootstrap_mariadb
   fi
-  wait_healthy "$name" "health_$name"
-  log "$name: healthy at $("${name}_address") in $((SECONDS - started)) s"
+  wait_healthy "$name" "$(service_fn health "$name")"
+  log "$name: healthy at $("${name//-/_}_address") in $((SECONDS - started)) s"
 }
 
 stop_service() {
@@ -261,10 +278,10 @@ stop_service() {
 service_status_line() {
   local name=$1 pid state rc=0
   if pid=$(service_pid "$name"); then
-    if "health_$name" >/dev/null 2>&1; then state=healthy; else state=unhealthy && rc=1; fi
+    if "$(service_fn health "$name")" >/dev/null 2>&1; then state=healthy; else state=unhealthy && rc=1; fi
   else
     pid=- && state=stopped && rc=1
   fi
-  printf '%-10s %-9s %-8s %-34s %s\n' "$name" "$state" "$pid" "$("${name}_address")" "$(log_file "$name")"
+  printf '%-10s %-9s %-8s %-34s %s\n' "$name" "$state" "$pid" "$("${name//-/_}_address")" "$(log_file "$name")"
   return $rc
 }

@@ -1,0 +1,19 @@
+// Figures the benchmarks print: percentiles of samples, and aligned result lines.
+
+/** The p-th percentile (0–100) by nearest rank; NaN for no samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+/** `name  value  (target …: met|MISSED)`, for the closing table of a benchmark. */
+export function figure(name: string, value: string, target?: { text: string; met: boolean }): string {
+  const verdict = target ? `  (target ${target.text}: ${target.met ? 'met' : 'MISSED'})` : '';
+  return `${name.padEnd(44)} ${value}${verdict}`;
+}
