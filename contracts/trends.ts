@@ -57,6 +57,8 @@ export interface TrendReportLoopInput {
   ticksPerRun?: number;
   /** Carried over by continue-as-new; leave unset when starting. */
   latest?: TrendReport | null;
+  /** Carried over by continue-as-new; leave unset when starting. */
+  nextTickMs?: number;
 }
 
 export interface AnimalViews {

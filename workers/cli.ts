@@ -1,9 +1,11 @@
 // The operators' CLI: bin/petadota <command>. Starts and inspects the platform's workflows.
 import { IMAGES_TASK_QUEUE } from '../contracts/images';
+import { TRENDS_TASK_QUEUE } from '../contracts/trends';
 import { PROVISIONING_TASK_QUEUE } from '../contracts/provisioning';
 import { IMAGES_USAGE, images } from './commands/images';
 import { checkPetApis, servePetApi } from './commands/pet-apis';
 import { provision } from './commands/provision';
+import { simulate, trends, TRENDS_USAGE } from './commands/trends';
 import { UsageError } from './commands/usage';
 import { ConfigError, loadConfig, type PlatformConfig } from './config';
 import { startWorkers } from './worker';
@@ -16,6 +18,7 @@ Commands:
                                   run provisionInfrastructure (ID provision:<environment>) and print
                                   its validation report; exit code 1 when validation fails
 ${IMAGES_USAGE}
+${TRENDS_USAGE}
   check-pet-apis                  ask the configured Dog API and Cat API for one image each;
                                   exit code 1 when either cannot be reached
   pet-api [--port 8099] [--image-size 400]
@@ -33,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
       return provision(loadConfig(), rest);
     case 'images':
       return images(loadConfig(), rest);
+    case 'trends':
+      return trends(loadConfig(), rest);
+    case 'simulate':
+      return simulate(loadConfig(), rest);
     case 'check-pet-apis':
       return checkPetApis(loadConfig());
     case 'pet-api':
@@ -51,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
 async function runWorker(config: PlatformConfig): Promise<number> {
   const workers = await startWorkers(config);
   console.log(
-    `worker polling ${PROVISIONING_TASK_QUEUE} and ${IMAGES_TASK_QUEUE} on ${config.temporal.address} (Ctrl-C stops it)`,
+    `worker polling ${PROVISIONING_TASK_QUEUE}, ${IMAGES_TASK_QUEUE} and ${TRENDS_TASK_QUEUE} on ${config.temporal.address} (Ctrl-C stops it)`,
   );
   await workers.done;
   return 0;

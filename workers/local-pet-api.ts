@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encode } from 'jpeg-js';
+import { seededRandom, seedOf } from './random';
 
 export interface LocalPetApiOptions {
   port?: number;
@@ -26,24 +27,6 @@ const CAT_BREEDS = [
   { id: 'beng', name: 'Bengal' },
 ];
 
-/** Deterministic pseudo-random numbers (mulberry32), so an image's bytes depend on its path only. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function seedOf(text: string): number {
-  let hash = 2166136261;
-  for (const char of text) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619);
-  return hash >>> 0;
-}
-
 /** Distinct pictures per image size; an image's bytes are one of them plus its own comment. */
 const PICTURES = 16;
 const pictures = new Map<string, Buffer>();
@@ -53,7 +36,7 @@ function picture(index: number, size: number): Buffer {
   const key = `${index}/${size}`;
   const cached = pictures.get(key);
   if (cached) return cached;
-  const next = random(index + 1);
+  const next = seededRandom(index + 1);
   const [r0, g0, b0] = [next() * 255, next() * 255, next() * 255];
   const data = Buffer.alloc(size * size * 4);
   for (let y = 0; y < size; y++) {

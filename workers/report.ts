@@ -1,6 +1,7 @@
 // Plain-text tables for the terminal: the provisioning report and anything else the CLI prints.
 import type { ImageCycleSummary, ImageLoopStatus } from '../contracts/images';
 import type { ProvisioningReport } from '../contracts/provisioning';
+import type { PeakHour, SimulationSummary, TrendReport } from '../contracts/trends';
 
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) =>
@@ -88,6 +89,47 @@ export function formatImageLoopStatus(status: ImageLoopStatus): string {
           String(cycle.duplicates ?? '-'),
           String(cycle.rejected ?? '-'),
         ]),
+    ),
+  ].join('\n');
+}
+
+const hour = (peak: PeakHour | null): string =>
+  peak ? `${peak.hourStart.slice(0, 13).replace('T', ' ')}:00 UTC (${peak.views} views)` : 'none yet';
+
+export function formatTrendReport(report: TrendReport): string {
+  const { freshness } = report;
+  const stream = freshness.newestEventAt
+    ? `newest counted click ${freshness.ageSeconds} s old (${freshness.newestEventAt})`
+    : 'no click counted yet';
+  return [
+    `trend report of ${report.tick} (made ${report.generatedAt})`,
+    `last complete minute ${report.window.start} – ${report.window.end}: ${report.viewsInWindow} views`,
+    '',
+    report.topAnimals.length === 0
+      ? '(no views in that minute)'
+      : formatTable(
+          ['RANK', 'TIPO', 'RACA', 'VIEWS'],
+          report.topAnimals.map((animal) => [
+            String(animal.rank),
+            animal.tipo,
+            animal.raca,
+            String(animal.views),
+          ]),
+        ),
+    '',
+    `peak hour today: ${hour(report.peakHourToday)}; overall: ${hour(report.peakHourOverall)}`,
+    `stream: ${stream}${freshness.stale ? ' — STALE: is the Spark job running?' : ''}`,
+  ].join('\n');
+}
+
+export function formatSimulationSummary(summary: SimulationSummary): string {
+  const animals = Object.entries(summary.perAnimal).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  return [
+    `${summary.eventsSent} clicks in ${summary.seconds.toFixed(1)} s (${summary.eventsPerSecond.toFixed(0)}/s)${summary.cancelled ? ', stopped early' : ''}`,
+    '',
+    formatTable(
+      ['ANIMAL', 'CLICKS'],
+      animals.map(([animal, clicks]) => [animal, String(clicks)]),
     ),
   ].join('\n');
 }

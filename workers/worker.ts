@@ -2,8 +2,10 @@
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { createImageActivities } from '../activities/images';
 import { createProvisioningActivities } from '../activities/provisioning';
+import { createTrendActivities } from '../activities/trends';
 import { IMAGES_TASK_QUEUE } from '../contracts/images';
 import { PROVISIONING_TASK_QUEUE } from '../contracts/provisioning';
+import { TRENDS_TASK_QUEUE } from '../contracts/trends';
 import type { PlatformConfig } from './config';
 import {
   connectWorkerConnection,
@@ -26,6 +28,8 @@ export async function startWorkers(config: PlatformConfig): Promise<RunningWorke
   const s3 = createS3Client(config);
   const kafka = createKafka(config);
   const pipelineDb = createMysqlPool(config, config.mysql.pipeline);
+  const readonlyDb = createMysqlPool(config, config.mysql.readonly);
+  const streamDb = createMysqlPool(config, config.mysql.stream);
 
   const workers = [
     await Worker.create({
@@ -42,10 +46,17 @@ export async function startWorkers(config: PlatformConfig): Promise<RunningWorke
       workflowBundle,
       activities: createImageActivities({ config, http: createHttpClient(config), s3, db: pipelineDb }),
     }),
+    await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: TRENDS_TASK_QUEUE,
+      workflowBundle,
+      activities: createTrendActivities({ config, kafka, readonlyDb, streamDb }),
+    }),
   ];
   const done = Promise.all(workers.map((worker) => worker.run())).then(async () => {
     s3.destroy();
-    await pipelineDb.end();
+    await Promise.all([pipelineDb.end(), readonlyDb.end(), streamDb.end()]);
     await connection.close();
   });
   return { done, shutdown: () => workers.forEach((worker) => worker.shutdown()) };

@@ -2,3 +2,5 @@
 export { imageCycle } from './images/cycle';
 export { imageLoop } from './images/loop';
 export { provisionInfrastructure } from './provisioning/workflow';
+export { trendReportLoop } from './trends/report-loop';
+export { simulateInteractions } from './trends/simulate';

@@ -1,6 +1,6 @@
 // `bin/petadota images …`: start, inspect, pause, resume and stop images-loop; run one cycle.
 import { parseArgs } from 'node:util';
-import { type Client, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
 import {
   IMAGE_CYCLE_WORKFLOW_TYPE,
@@ -15,8 +15,8 @@ import type { imageCycle, imageLoop } from '../../workflows';
 import type { PlatformConfig } from '../config';
 import { connectTemporalClient } from '../connections';
 import { formatImageCycleSummary, formatImageLoopStatus } from '../report';
-import { describeFailure, withProgress, workflowUiUrl } from './progress';
-import { UsageError } from './usage';
+import { cancelAndWait, describeFailure, runningWorkflow, withProgress, workflowUiUrl } from './progress';
+import { UsageError, wholeNumber } from './usage';
 
 export const IMAGES_USAGE = `  images start [--interval 30] [--dogs 10] [--cats 10] [--concurrency 4]
                                   start images-loop (joins it when it is already running)
@@ -58,24 +58,18 @@ const CYCLE_OPTIONS = {
 
 function cycleInput(values: { dogs?: string; cats?: string; concurrency?: string }): ImageCycleInput {
   const input: ImageCycleInput = {};
-  if (values.dogs !== undefined) input.dogs = count('--dogs', values.dogs, 0, 50);
-  if (values.cats !== undefined) input.cats = count('--cats', values.cats, 0, 50);
-  if (values.concurrency !== undefined) input.concurrency = count('--concurrency', values.concurrency, 1, 20);
+  if (values.dogs !== undefined) input.dogs = wholeNumber('--dogs', values.dogs, 0, 50);
+  if (values.cats !== undefined) input.cats = wholeNumber('--cats', values.cats, 0, 50);
+  if (values.concurrency !== undefined)
+    input.concurrency = wholeNumber('--concurrency', values.concurrency, 1, 20);
   return input;
-}
-
-function count(option: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got '${text}'`);
-  }
-  return value;
 }
 
 async function startLoop(config: PlatformConfig, client: Client, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { ...CYCLE_OPTIONS, interval: { type: 'string' } } });
   const input: ImageLoopInput = { cycle: cycleInput(values) };
-  if (values.interval !== undefined) input.intervalSeconds = count('--interval', values.interval, 1, 86_400);
+  if (values.interval !== undefined)
+    input.intervalSeconds = wholeNumber('--interval', values.interval, 1, 86_400);
   // One loop per namespace: a second start joins the running one (and keeps its input).
   const handle = await client.workflow.start<typeof imageLoop>(IMAGE_LOOP_WORKFLOW_TYPE, {
     taskQueue: IMAGES_TASK_QUEUE,
@@ -93,31 +87,15 @@ async function startLoop(config: PlatformConfig, client: Client, args: string[])
   return 0;
 }
 
-/** The loop's handle when it is running; prints why not and returns undefined otherwise. */
-async function runningLoop(client: Client) {
-  const handle = client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID);
-  try {
-    const { status, closeTime } = await handle.describe();
-    if (status.name === 'RUNNING') return handle;
-    console.error(
-      `${IMAGE_LOOP_WORKFLOW_ID} is not running (it ended ${status.name} at ${closeTime?.toISOString() ?? '?'}); start it with: bin/petadota images start`,
-    );
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw error;
-    console.error(`${IMAGE_LOOP_WORKFLOW_ID} was never started; start it with: bin/petadota images start`);
-  }
-  return undefined;
-}
-
 async function printStatus(client: Client): Promise<number> {
-  const handle = await runningLoop(client);
+  const handle = await runningWorkflow(client, IMAGE_LOOP_WORKFLOW_ID, 'bin/petadota images start');
   if (!handle) return 1;
   console.log(formatImageLoopStatus(await handle.query(imageLoopStatus)));
   return 0;
 }
 
 async function signalLoop(client: Client, what: 'pause' | 'resume'): Promise<number> {
-  const handle = await runningLoop(client);
+  const handle = await runningWorkflow(client, IMAGE_LOOP_WORKFLOW_ID, 'bin/petadota images start');
   if (!handle) return 1;
   await handle.signal(what === 'pause' ? pauseImageLoop : resumeImageLoop);
   const status = await handle.query(imageLoopStatus);
@@ -130,17 +108,10 @@ async function signalLoop(client: Client, what: 'pause' | 'resume'): Promise<num
 }
 
 async function stopLoop(client: Client): Promise<number> {
-  const handle = await runningLoop(client);
+  const handle = await runningWorkflow(client, IMAGE_LOOP_WORKFLOW_ID, 'bin/petadota images start');
   if (!handle) return 1;
-  await handle.cancel();
-  try {
-    await handle.result();
-  } catch (error) {
-    // Cancellation is the expected way for the loop to end.
-    if (!(error instanceof WorkflowFailedError)) throw error;
-  }
-  const { status } = await handle.describe();
-  console.log(`${IMAGE_LOOP_WORKFLOW_ID} stopped (${status.name}); a cycle in flight finishes on its own`);
+  const status = await cancelAndWait(handle);
+  console.log(`${IMAGE_LOOP_WORKFLOW_ID} stopped (${status}); a cycle in flight finishes on its own`);
   return 0;
 }
 

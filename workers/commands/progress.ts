@@ -1,6 +1,11 @@
 // What every command that starts a workflow prints: where to see it, progress while it runs,
 // and the whole failure chain when it fails.
-import type { WorkflowHandle } from '@temporalio/client';
+import {
+  type Client,
+  WorkflowFailedError,
+  type WorkflowHandle,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import type { PlatformConfig } from '../config';
 
 /** The workflow's page in the Temporal Web UI. */
@@ -42,4 +47,36 @@ export function describeFailure(error: Error): string {
     chain.push(`${type ?? cause.name}: ${cause.message}`);
   }
   return chain.join(' ← ') || error.message;
+}
+
+/** The workflow's handle when it is running; prints why not (and how to start it) otherwise. */
+export async function runningWorkflow(
+  client: Client,
+  workflowId: string,
+  startCommand: string,
+): Promise<WorkflowHandle | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const { status, closeTime } = await handle.describe();
+    if (status.name === 'RUNNING') return handle;
+    console.error(
+      `${workflowId} is not running (it ended ${status.name} at ${closeTime?.toISOString() ?? '?'}); start it with: ${startCommand}`,
+    );
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    console.error(`${workflowId} was never started; start it with: ${startCommand}`);
+  }
+  return undefined;
+}
+
+/** Cancels a running workflow and waits until it has closed; returns how it ended. */
+export async function cancelAndWait(handle: WorkflowHandle): Promise<string> {
+  await handle.cancel();
+  try {
+    await handle.result();
+  } catch (error) {
+    // Cancellation is the expected way for a loop to end.
+    if (!(error instanceof WorkflowFailedError)) throw error;
+  }
+  return (await handle.describe()).status.name;
 }

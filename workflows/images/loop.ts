@@ -9,6 +9,7 @@ import {
   type ImageLoopState,
   imageCycleWorkflowId,
 } from '../../contracts/images';
+import { firstTick, nextTick } from '../grid';
 import { imageCycle } from './cycle';
 
 const KEPT_CYCLES = 10;
@@ -24,8 +25,7 @@ export async function imageLoop(input: ImageLoopInput = {}): Promise<void> {
     totals: { stored: 0, duplicates: 0, rejected: 0 },
     lastCycles: [],
   };
-  // The grid: multiples of the interval, so ticks land on :00 and :30 whatever the start time.
-  let nextTickMs = state.nextTickMs ?? Math.ceil(Date.now() / intervalMs) * intervalMs;
+  let nextTickMs = state.nextTickMs ?? firstTick(intervalMs, Date.now());
   let running: Promise<void> | undefined;
 
   setHandler(pauseImageLoop, () => void (state.paused = true));
@@ -42,9 +42,7 @@ export async function imageLoop(input: ImageLoopInput = {}): Promise<void> {
       if (running) state.cyclesSkipped += 1;
       else running = runCycle(new Date(nextTickMs)).finally(() => (running = undefined));
     }
-    nextTickMs += intervalMs;
-    // After a long outage (worker down), skip the ticks that are already past instead of bursting.
-    while (nextTickMs <= Date.now()) nextTickMs += intervalMs;
+    nextTickMs = nextTick(nextTickMs, intervalMs, Date.now());
   }
   await running;
   await continueAsNew<typeof imageLoop>({ ...input, state: { ...state, nextTickMs } });

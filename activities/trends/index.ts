@@ -1,0 +1,56 @@
+// The trend activities, built from their dependencies: the click simulator and the report.
+import { Context } from '@temporalio/activity';
+import type { Kafka } from 'kafkajs';
+import type { Pool } from 'mysql2/promise';
+import type { SimulationSummary, TrendReport } from '../../contracts/trends';
+import type { PlatformConfig } from '../../workers/config';
+import { fromMysqlError } from '../failures';
+import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
+import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
+
+export interface TrendDependencies {
+  config: PlatformConfig;
+  kafka: Kafka;
+  /** The read-only account: the catalog and the trend tables. */
+  readonlyDb: Pool;
+  /** The stream account: writes the stored reports. */
+  streamDb: Pool;
+}
+
+export function createTrendActivities({ config, kafka, readonlyDb, streamDb }: TrendDependencies) {
+  return {
+    /** Heartbeats its progress; a retry resumes the same sequence; cancellation stops it cleanly. */
+    async simulateClicks(plan: SimulationPlan): Promise<SimulationSummary> {
+      const context = Context.current();
+      const animals = await loadAnimals(readonlyDb).catch((error: unknown) => {
+        throw fromMysqlError(error, 'reading the catalog');
+      });
+      const resumeFrom = context.info.heartbeatDetails as SimulationProgress | undefined;
+      if (resumeFrom) context.log.info(`resuming after ${resumeFrom.eventsSent} clicks`);
+      return simulate(
+        kafka,
+        config.kafka.interactionsTopic,
+        animals,
+        plan,
+        {
+          heartbeat: (progress) => context.heartbeat(progress),
+          cancelled: context.cancellationSignal,
+          log: (message) => {
+            context.log.info(message);
+          },
+        },
+        resumeFrom,
+      );
+    },
+    async buildTrendReport(request: TrendReportRequest): Promise<TrendReport> {
+      return buildTrendReport(readonlyDb, request).catch((error: unknown) => {
+        throw fromMysqlError(error, 'reading the trend tables');
+      });
+    },
+    async storeTrendReport(report: TrendReport): Promise<void> {
+      return storeTrendReport(streamDb, report).catch((error: unknown) => {
+        throw fromMysqlError(error, 'storing the trend report');
+      });
+    },
+  };
+}

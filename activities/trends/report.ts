@@ -1,0 +1,91 @@
+// The trend report: read from the trend tables the stream job fills (with the read-only
+// account), stored in relatorios_tendencia (with the stream account), one per loop tick.
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Tipo } from '../../contracts/images';
+import type { PeakHour, TrendReport } from '../../contracts/trends';
+
+export interface TrendReportRequest {
+  /** The loop tick (ISO-8601): the report describes event time up to it. */
+  tick: string;
+  top: number;
+  staleAfterSeconds: number;
+}
+
+const BUCKET_MS = 10_000;
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The last complete minute before the tick, on the 10-second buckets: six whole buckets, so the
+ * window slides every 10 s. Buckets still filling (the one holding the tick) are left out.
+ */
+export function reportWindow(tick: Date): { start: Date; end: Date } {
+  const end = new Date(Math.floor(tick.getTime() / BUCKET_MS) * BUCKET_MS);
+  return { start: new Date(end.getTime() - MINUTE_MS), end };
+}
+
+export async function buildTrendReport(
+  readonly: Pool,
+  request: TrendReportRequest,
+  now: Date = new Date(),
+): Promise<TrendReport> {
+  const tick = new Date(request.tick);
+  const window = reportWindow(tick);
+  const [top] = await readonly.query<RowDataPacket[]>(
+    `SELECT tipo, raca, SUM(visualizacoes) AS views
+       FROM visualizacoes_10s
+      WHERE bucket_inicio >= ? AND bucket_inicio < ?
+      GROUP BY tipo, raca
+      ORDER BY views DESC, tipo, raca`,
+    [window.start, window.end],
+  );
+  // Today in UTC, like every time the platform stores.
+  const today = new Date(Math.floor(tick.getTime() / DAY_MS) * DAY_MS);
+  const peakHour = async (from: Date | null): Promise<PeakHour | null> => {
+    const [rows] = await readonly.query<RowDataPacket[]>(
+      `SELECT hora_inicio, SUM(visualizacoes) AS views
+         FROM visualizacoes_hora
+        WHERE ? IS NULL OR (hora_inicio >= ? AND hora_inicio < ?)
+        GROUP BY hora_inicio
+        ORDER BY views DESC, hora_inicio
+        LIMIT 1`,
+      [from, from, from && new Date(from.getTime() + DAY_MS)],
+    );
+    const row = rows[0];
+    return row ? { hourStart: (row.hora_inicio as Date).toISOString(), views: Number(row.views) } : null;
+  };
+  const [newest] = await readonly.query<RowDataPacket[]>(
+    'SELECT MAX(ultimo_evento_em) AS newest FROM visualizacoes_10s',
+  );
+  const newestEventAt = (newest[0]?.newest as Date | null) ?? null;
+  const ageSeconds = newestEventAt ? Math.max(0, (now.getTime() - newestEventAt.getTime()) / 1000) : null;
+
+  return {
+    tick: tick.toISOString(),
+    generatedAt: now.toISOString(),
+    window: { start: window.start.toISOString(), end: window.end.toISOString() },
+    topAnimals: top.slice(0, request.top).map((row, index) => ({
+      rank: index + 1,
+      tipo: row.tipo as Tipo,
+      raca: row.raca as string,
+      views: Number(row.views),
+    })),
+    viewsInWindow: top.reduce((sum, row) => sum + Number(row.views), 0),
+    peakHourToday: await peakHour(today),
+    peakHourOverall: await peakHour(null),
+    freshness: {
+      newestEventAt: newestEventAt?.toISOString() ?? null,
+      ageSeconds: ageSeconds === null ? null : Math.round(ageSeconds * 10) / 10,
+      stale: ageSeconds === null || ageSeconds > request.staleAfterSeconds,
+    },
+  };
+}
+
+/** One row per tick: storing the same tick again replaces it (a retried activity). */
+export async function storeTrendReport(stream: Pool, report: TrendReport): Promise<void> {
+  await stream.query(
+    `INSERT INTO relatorios_tendencia (tick_em, gerado_em, relatorio) VALUES (?, ?, ?)
+     ON DUPLICATE KEY UPDATE gerado_em = VALUES(gerado_em), relatorio = VALUES(relatorio)`,
+    [new Date(report.tick), new Date(report.generatedAt), JSON.stringify(report)],
+  );
+}

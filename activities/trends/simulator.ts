@@ -1,0 +1,129 @@
+// Publishes simulated clicks to Kafka at a steady rate: an idempotent kafkajs producer, acks
+// from all in-sync replicas, one batch per pacing step. Resumable: the progress it heartbeats
+// lets a retry continue the same deterministic sequence where the last attempt left off.
+import type { Kafka, Message } from 'kafkajs';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Tipo } from '../../contracts/images';
+import type { SimulationSummary } from '../../contracts/trends';
+import { BUILT_IN_ANIMALS, ClickGenerator, type SimulatedAnimal } from './clicks';
+import { checkInteractionEvent } from './events';
+
+export interface SimulationPlan {
+  eventsPerSecond: number;
+  /** 0: until cancelled. */
+  durationSeconds: number;
+  seed: number;
+  users: number;
+}
+
+/** What a run has done so far: heartbeated, and where a retry resumes. */
+export interface SimulationProgress {
+  eventsSent: number;
+  perAnimal: Record<string, number>;
+}
+
+export interface SimulationHooks {
+  /** Progress so far, called at least every second. */
+  heartbeat(progress: SimulationProgress): void;
+  /** Aborted when the run is cancelled: sending stops and the summary says so. */
+  cancelled: AbortSignal;
+  log(message: string): void;
+}
+
+/** Largest batch handed to one `send` (about 1.5 MB of JSON). */
+const MAX_BATCH = 10_000;
+const STEP_MS = 50;
+
+/** The catalog's animals grouped by breed; the built-in list while the catalog is empty. */
+export async function loadAnimals(catalog: Pool): Promise<SimulatedAnimal[]> {
+  const [rows] = await catalog.query<RowDataPacket[]>(
+    'SELECT tipo, raca, id FROM animais_disponiveis ORDER BY tipo, raca, id LIMIT 100000',
+  );
+  const byBreed = new Map<string, SimulatedAnimal>();
+  for (const row of rows) {
+    const key = `${row.tipo}/${row.raca}`;
+    const animal = byBreed.get(key) ?? { tipo: row.tipo as Tipo, raca: row.raca as string, animalIds: [] };
+    animal.animalIds.push(Number(row.id));
+    byBreed.set(key, animal);
+  }
+  return byBreed.size > 0 ? [...byBreed.values()] : [...BUILT_IN_ANIMALS];
+}
+
+export async function simulate(
+  kafka: Kafka,
+  topic: string,
+  animals: SimulatedAnimal[],
+  plan: SimulationPlan,
+  hooks: SimulationHooks,
+  resumeFrom: SimulationProgress = { eventsSent: 0, perAnimal: {} },
+): Promise<SimulationSummary> {
+  const total = plan.durationSeconds > 0 ? Math.round(plan.eventsPerSecond * plan.durationSeconds) : Infinity;
+  const generator = new ClickGenerator({
+    seed: plan.seed,
+    users: plan.users,
+    animals,
+    // Popularity shifts about once a minute at the planned rate.
+    shiftEvery: Math.max(1, Math.round(plan.eventsPerSecond * 60)),
+  });
+  const now = new Date();
+  for (let i = 0; i < resumeFrom.eventsSent; i++) generator.next(now);
+  const progress: SimulationProgress = {
+    eventsSent: resumeFrom.eventsSent,
+    perAnimal: { ...resumeFrom.perAnimal },
+  };
+
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  const started = Date.now();
+  let lastBeat = 0;
+  let lastLog = started;
+  try {
+    while (progress.eventsSent < total && !hooks.cancelled.aborted) {
+      const elapsed = Date.now() - started;
+      const due = Math.min(
+        total,
+        resumeFrom.eventsSent + Math.floor((plan.eventsPerSecond * elapsed) / 1000),
+      );
+      const count = Math.min(MAX_BATCH, due - progress.eventsSent);
+      if (count > 0) {
+        const at = new Date();
+        const messages: Message[] = [];
+        for (let i = 0; i < count; i++) {
+          const event = checkInteractionEvent(generator.next(at));
+          messages.push({ key: event.event_id, value: JSON.stringify(event) });
+          const key = `${event.tipo}/${event.raca}`;
+          progress.perAnimal[key] = (progress.perAnimal[key] ?? 0) + 1;
+        }
+        await producer.send({ topic, acks: -1, messages });
+        progress.eventsSent += count;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, STEP_MS));
+      }
+      const now = Date.now();
+      if (now - lastBeat >= 1000) {
+        hooks.heartbeat(progress);
+        lastBeat = now;
+      }
+      if (now - lastLog >= 5000) {
+        const rate = ((progress.eventsSent - resumeFrom.eventsSent) / (now - started)) * 1000;
+        hooks.log(`sent ${progress.eventsSent} clicks to ${topic} (${rate.toFixed(0)}/s)`);
+        lastLog = now;
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  hooks.heartbeat(progress);
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    eventsSent: progress.eventsSent,
+    seconds,
+    eventsPerSecond: seconds > 0 ? (progress.eventsSent - resumeFrom.eventsSent) / seconds : 0,
+    perAnimal: progress.perAnimal,
+    cancelled: hooks.cancelled.aborted,
+  };
+}

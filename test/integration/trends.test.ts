@@ -1,0 +1,227 @@
+// The trend activities on the real broker and MariaDB: the simulator's clicks as they land in
+// Kafka, and the trend report built from known rows with the read-only account and stored with
+// the stream account. An isolated database, accounts and topics keep the platform's data apart.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
+import { createProvisioningActivities } from '../../activities/provisioning';
+import { createTrendActivities } from '../../activities/trends';
+import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
+import { checkInteractionEvent } from '../../activities/trends/events';
+import type { SimulationPlan } from '../../activities/trends/simulator';
+import { ErrorType } from '../../contracts/errors';
+import type { InteractionEvent, SimulationSummary, TrendReport } from '../../contracts/trends';
+import { connectMysql, createKafka, createMysqlPool, createS3Client } from '../../workers/connections';
+import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
+
+const config = isolatedConfig();
+let kafka: Kafka;
+let kafkaAdmin: Admin;
+let admin: Connection;
+let readonlyDb: Pool;
+let streamDb: Pool;
+
+before(async () => {
+  kafka = createKafka(config);
+  const s3 = createS3Client(config);
+  const provisioning = createProvisioningActivities({ config, s3, kafka });
+  await provisioning.applySchema();
+  await provisioning.ensureAccounts();
+  await provisioning.ensureTopics();
+  s3.destroy();
+  kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
+  readonlyDb = createMysqlPool(config, config.mysql.readonly);
+  streamDb = createMysqlPool(config, config.mysql.stream);
+});
+
+after(async () => {
+  await readonlyDb?.end();
+  await streamDb?.end();
+  await admin?.end();
+  await kafkaAdmin?.disconnect();
+  await removeIsolatedPlatform(config);
+});
+
+const activities = () => createTrendActivities({ config, kafka, readonlyDb, streamDb });
+const mockEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') });
+
+function simulateOnce(plan: SimulationPlan, env = mockEnvironment()): Promise<SimulationSummary> {
+  const run = (p: SimulationPlan) => activities().simulateClicks(p);
+  return env.run<[SimulationPlan], SimulationSummary, typeof run>(run, plan);
+}
+
+async function messagesInTopic(): Promise<number> {
+  const offsets = await kafkaAdmin.fetchTopicOffsets(config.kafka.interactionsTopic);
+  return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+}
+
+/** Reads the whole interactions topic from the beginning. */
+async function readTopic(expected: number): Promise<{ key: string; event: InteractionEvent }[]> {
+  const consumer = kafka.consumer({ groupId: `${config.kafka.interactionsTopic}-reader-${Date.now()}` });
+  const read: { key: string; event: InteractionEvent }[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: config.kafka.interactionsTopic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(
+        () => reject(new Error(`read ${read.length} of ${expected} clicks`)),
+        60_000,
+      );
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          read.push({
+            key: message.key!.toString(),
+            event: JSON.parse(message.value!.toString()) as InteractionEvent,
+          });
+          if (read.length === expected) {
+            clearTimeout(timeout);
+            resolve();
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return read;
+}
+
+const identity = (event: InteractionEvent) =>
+  `${event.event_id} ${event.usuario_id} ${event.tipo} ${event.raca}`;
+
+test('the simulator sends exactly the planned clicks, each valid, keyed by its id, the seeded sequence', async () => {
+  const plan: SimulationPlan = { eventsPerSecond: 3000, durationSeconds: 2, seed: 11, users: 50 };
+  const summary = await simulateOnce(plan);
+
+  assert.equal(summary.eventsSent, 6000);
+  assert.equal(summary.cancelled, false);
+  const read = await readTopic(6000);
+  assert.equal(await messagesInTopic(), 6000);
+  for (const { key, event } of read) {
+    assert.deepEqual(checkInteractionEvent(event), event);
+    assert.equal(key, event.event_id);
+    assert.equal(event.animal_id, undefined, 'the catalog is empty: the built-in breeds, no animal ids');
+  }
+  // The clicks counted per animal are the clicks in the topic.
+  const perAnimal: Record<string, number> = {};
+  for (const { event } of read)
+    perAnimal[`${event.tipo}/${event.raca}`] = (perAnimal[`${event.tipo}/${event.raca}`] ?? 0) + 1;
+  assert.deepEqual(summary.perAnimal, perAnimal);
+  // The seeded sequence, exactly (Kafka keeps order per partition only, so compare as sets).
+  const generator = new ClickGenerator({
+    seed: 11,
+    users: 50,
+    animals: BUILT_IN_ANIMALS,
+    shiftEvery: 3000 * 60,
+  });
+  const expected = Array.from({ length: 6000 }, () => identity(generator.next(new Date())));
+  assert.deepEqual(read.map(({ event }) => identity(event)).sort(), expected.sort());
+});
+
+test('the simulator clicks the catalog’s animals when there are some', async () => {
+  await admin.query(
+    `INSERT INTO animais_disponiveis (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+     VALUES ('beagle', 's3://b/cachorro/beagle/beagle_01.jpg', 'cachorro', 'beagle_01', 1, 'cachorro/beagle/beagle_01.jpg', 'https://x/1', REPEAT('a', 64), REPEAT('b', 64), 'image/jpeg', 10),
+            ('persa', 's3://b/gato/persa/persa_01.jpg', 'gato', 'persa_01', 1, 'gato/persa/persa_01.jpg', 'https://x/2', REPEAT('c', 64), REPEAT('d', 64), 'image/jpeg', 10)`,
+  );
+  const [rows] = await admin.query<RowDataPacket[]>('SELECT id, raca FROM animais_disponiveis');
+  const idOf = new Map(rows.map((row) => [row.raca as string, Number(row.id)]));
+  const before = await messagesInTopic();
+  const summary = await simulateOnce({ eventsPerSecond: 500, durationSeconds: 1, seed: 3, users: 10 });
+
+  assert.deepEqual(Object.keys(summary.perAnimal).sort(), ['cachorro/beagle', 'gato/persa']);
+  const read = (await readTopic(before + 500)).filter(({ event }) => event.animal_id !== undefined);
+  assert.equal(read.length, 500);
+  for (const { event } of read) assert.equal(event.animal_id, idOf.get(event.raca));
+  await admin.query('DELETE FROM animais_disponiveis');
+});
+
+test('cancelling the simulator stops it; what it reports sent is what the topic received', async () => {
+  const before = await messagesInTopic();
+  const env = mockEnvironment();
+  const running = simulateOnce({ eventsPerSecond: 2000, durationSeconds: 0, seed: 8, users: 10 }, env);
+  while ((await messagesInTopic()) - before < 1000) await new Promise((resolve) => setTimeout(resolve, 50));
+  env.cancel();
+  const summary = await running;
+
+  assert.equal(summary.cancelled, true);
+  assert.ok(summary.eventsSent >= 1000);
+  assert.equal(await messagesInTopic(), before + summary.eventsSent);
+});
+
+test('the trend report from known rows: top animals of the last minute, peak hours, freshness', async () => {
+  const tick = '2026-11-20T14:03:30.000Z';
+  await admin.query(
+    `INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) VALUES
+       ('2026-11-20 14:02:20', 'gato', 'persa', 100, '2026-11-20 14:02:29.900'),  -- before the window
+       ('2026-11-20 14:02:30', 'gato', 'persa', 4, '2026-11-20 14:02:31.000'),
+       ('2026-11-20 14:03:20', 'gato', 'persa', 3, '2026-11-20 14:03:25.000'),
+       ('2026-11-20 14:02:40', 'cachorro', 'labrador', 9, '2026-11-20 14:02:45.000'),
+       ('2026-11-20 14:03:00', 'cachorro', 'beagle', 7, '2026-11-20 14:03:01.000'),
+       ('2026-11-20 14:03:00', 'gato', 'siames', 7, '2026-11-20 14:03:02.000'),
+       ('2026-11-20 14:03:30', 'cachorro', 'pug', 50, '2026-11-20 14:03:31.250')  -- the bucket still filling`,
+  );
+  await admin.query(
+    `INSERT INTO visualizacoes_hora (hora_inicio, tipo, raca, visualizacoes) VALUES
+       ('2026-11-19 20:00:00', 'gato', 'persa', 900),
+       ('2026-11-20 09:00:00', 'gato', 'persa', 30),
+       ('2026-11-20 09:00:00', 'cachorro', 'labrador', 15),
+       ('2026-11-20 14:00:00', 'cachorro', 'pug', 40)`,
+  );
+  const report = await activities().buildTrendReport({ tick, top: 3, staleAfterSeconds: 120 });
+
+  const { generatedAt, freshness, ...rest } = report;
+  assert.deepEqual(rest, {
+    tick,
+    window: { start: '2026-11-20T14:02:30.000Z', end: '2026-11-20T14:03:30.000Z' },
+    topAnimals: [
+      { rank: 1, tipo: 'cachorro', raca: 'labrador', views: 9 },
+      { rank: 2, tipo: 'cachorro', raca: 'beagle', views: 7 },
+      { rank: 3, tipo: 'gato', raca: 'persa', views: 7 },
+    ],
+    viewsInWindow: 30,
+    peakHourToday: { hourStart: '2026-11-20T09:00:00.000Z', views: 45 },
+    peakHourOverall: { hourStart: '2026-11-19T20:00:00.000Z', views: 900 },
+  });
+  assert.equal(freshness.newestEventAt, '2026-11-20T14:03:31.250Z');
+  const age = (Date.parse(generatedAt) - Date.parse('2026-11-20T14:03:31.250Z')) / 1000;
+  assert.ok(Math.abs(freshness.ageSeconds! - age) <= 0.1, `age ${freshness.ageSeconds} vs ${age}`);
+  assert.equal(freshness.stale, true, 'these rows are from the past: far older than 120 s');
+
+  await activities().storeTrendReport(report);
+  await activities().storeTrendReport({ ...report, viewsInWindow: 31 }); // a retry of the same tick
+  const [stored] = await admin.query<RowDataPacket[]>('SELECT tick_em, relatorio FROM relatorios_tendencia');
+  assert.equal(stored.length, 1);
+  assert.deepEqual((stored[0]!.tick_em as Date).toISOString(), tick);
+  const storedReport = (
+    typeof stored[0]!.relatorio === 'string' ? JSON.parse(stored[0]!.relatorio) : stored[0]!.relatorio
+  ) as TrendReport;
+  assert.equal(storedReport.viewsInWindow, 31);
+});
+
+test('an empty stream gives an empty, stale report; the read-only account cannot store it', async () => {
+  await admin.query('DELETE FROM visualizacoes_10s');
+  await admin.query('DELETE FROM visualizacoes_hora');
+  const report = await activities().buildTrendReport({
+    tick: new Date().toISOString(),
+    top: 5,
+    staleAfterSeconds: 60,
+  });
+  assert.deepEqual(report.topAnimals, []);
+  assert.equal(report.viewsInWindow, 0);
+  assert.equal(report.peakHourOverall, null);
+  assert.deepEqual(report.freshness, { newestEventAt: null, ageSeconds: null, stale: true });
+
+  const refused = createTrendActivities({ config, kafka, readonlyDb, streamDb: readonlyDb });
+  await assert.rejects(refused.storeTrendReport(report), (error: Error & { type?: string }) => {
+    assert.equal(error.type, ErrorType.AccessDenied);
+    assert.match(error.message, /INSERT, UPDATE command denied/);
+    return true;
+  });
+});

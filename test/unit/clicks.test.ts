@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
+import { checkInteractionEvent, InvalidInteractionEvent } from '../../activities/trends/events';
+import { reportWindow } from '../../activities/trends/report';
+import type { InteractionEvent } from '../../contracts/trends';
+
+const AT = new Date('2026-11-22T14:03:07.125Z');
+
+function generate(seed: number, count: number, shiftEvery = 1_000_000): InteractionEvent[] {
+  const generator = new ClickGenerator({ seed, users: 100, animals: BUILT_IN_ANIMALS, shiftEvery });
+  return Array.from({ length: count }, () => generator.next(AT));
+}
+
+function countBy(events: InteractionEvent[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const event of events) counts.set(event.raca, (counts.get(event.raca) ?? 0) + 1);
+  return counts;
+}
+
+const topBreed = (events: InteractionEvent[]): string =>
+  [...countBy(events)].sort(([, a], [, b]) => b - a)[0]![0];
+
+test('the same seed gives the same clicks; another seed gives others', () => {
+  assert.deepEqual(generate(42, 500), generate(42, 500));
+  assert.notDeepEqual(
+    generate(42, 50).map((event) => event.event_id),
+    generate(43, 50).map((event) => event.event_id),
+  );
+});
+
+test('every generated click follows the contract, with unique ids', () => {
+  const events = generate(7, 5000);
+  for (const event of events) checkInteractionEvent(event);
+  assert.equal(new Set(events.map((event) => event.event_id)).size, 5000);
+  assert.equal(events[0]!.timestamp, '2026-11-22T14:03:07.125Z');
+});
+
+test('traffic is skewed: the most popular breed gets far more views than the least', () => {
+  const counts = [...countBy(generate(1, 20_000)).values()].sort((a, b) => b - a);
+  assert.equal(counts.length, BUILT_IN_ANIMALS.length);
+  assert.ok(counts[0]! > 3 * counts.at(-1)!, `counts ${counts.join(', ')}`);
+});
+
+test('popularity shifts: after each shift the top breed is the next one in the ranking', () => {
+  const events = generate(3, 30_000, 10_000);
+  const tops = [0, 1, 2].map((shift) => topBreed(events.slice(shift * 10_000, (shift + 1) * 10_000)));
+  const order = BUILT_IN_ANIMALS.map((animal) => animal.raca);
+  assert.deepEqual(tops, [order[0], order[1], order[2]]);
+});
+
+test('checkInteractionEvent names every violation of the contract', () => {
+  const good = generate(9, 1)[0]!;
+  assert.deepEqual(checkInteractionEvent(good), good);
+  const cases: [unknown, RegExp][] = [
+    [{ ...good, tipo: 'peixe' }, /\/tipo must be equal to one of the allowed values/],
+    [{ ...good, raca: '../etc' }, /\/raca must match pattern/],
+    [{ ...good, timestamp: '2026-11-22 14:03:07' }, /\/timestamp must match pattern/],
+    [{ ...good, usuario_id: 0 }, /\/usuario_id must be >= 1/],
+    [{ ...good, event_id: 'not-a-uuid' }, /\/event_id must match pattern/],
+    [{ ...good, extra: 1 }, /must NOT have additional properties/],
+    [{ raca: 'labrador' }, /must have required property 'event_id'.*must have required property 'tipo'/],
+  ];
+  for (const [event, message] of cases) {
+    assert.throws(
+      () => checkInteractionEvent(event),
+      (error: Error) => {
+        assert.ok(error instanceof InvalidInteractionEvent);
+        assert.match(error.message, message);
+        return true;
+      },
+    );
+  }
+});
+
+test('the report window is the last six whole 10-second buckets before the tick', () => {
+  assert.deepEqual(reportWindow(new Date('2026-11-22T14:03:30.000Z')), {
+    start: new Date('2026-11-22T14:02:30.000Z'),
+    end: new Date('2026-11-22T14:03:30.000Z'),
+  });
+  assert.deepEqual(reportWindow(new Date('2026-11-22T14:03:37.500Z')), {
+    start: new Date('2026-11-22T14:02:30.000Z'),
+    end: new Date('2026-11-22T14:03:30.000Z'),
+  });
+});

@@ -1,0 +1,157 @@
+// `bin/petadota trends …` runs the trend report loop and prints its latest report;
+// `bin/petadota simulate` sends simulated clicks through the simulateInteractions workflow.
+import { parseArgs } from 'node:util';
+import { type Client, WorkflowFailedError } from '@temporalio/client';
+import { latestTrendReport } from '../../contracts/trend-loop-messages';
+import {
+  SIMULATE_INTERACTIONS_WORKFLOW_TYPE,
+  type SimulateInteractionsInput,
+  type SimulationSummary,
+  simulateInteractionsWorkflowId,
+  TREND_REPORT_LOOP_WORKFLOW_ID,
+  TREND_REPORT_LOOP_WORKFLOW_TYPE,
+  type TrendReportLoopInput,
+  TRENDS_TASK_QUEUE,
+} from '../../contracts/trends';
+import type { simulateInteractions, trendReportLoop } from '../../workflows';
+import type { PlatformConfig } from '../config';
+import { connectTemporalClient } from '../connections';
+import { formatSimulationSummary, formatTrendReport } from '../report';
+import { cancelAndWait, describeFailure, runningWorkflow, workflowUiUrl } from './progress';
+import { UsageError, wholeNumber } from './usage';
+
+export const TRENDS_USAGE = `  trends start [--interval 30] [--top 5] [--stale-after 120]
+                                  start trends-loop (joins it when it is already running)
+  trends report [--json]          the latest trend report as a table; exit code 3 when the
+                                  stream is stale (no counted click newer than --stale-after)
+  trends stop                     cancel trends-loop
+  simulate [--rate 50] [--duration 60] [--seed N] [--users 500]
+                                  send simulated clicks to Kafka (duration 0: until Ctrl-C)`;
+
+const START_TRENDS = 'bin/petadota trends start';
+
+export async function trends(config: PlatformConfig, args: string[]): Promise<number> {
+  const [subcommand, ...rest] = args;
+  const client = await connectTemporalClient(config);
+  try {
+    switch (subcommand) {
+      case 'start':
+        return await startTrendLoop(config, client, rest);
+      case 'report':
+        return await printReport(client, rest);
+      case 'stop': {
+        const handle = await runningWorkflow(client, TREND_REPORT_LOOP_WORKFLOW_ID, START_TRENDS);
+        if (!handle) return 1;
+        console.log(`${TREND_REPORT_LOOP_WORKFLOW_ID} stopped (${await cancelAndWait(handle)})`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown trends command '${subcommand ?? ''}'`);
+    }
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function startTrendLoop(config: PlatformConfig, client: Client, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { interval: { type: 'string' }, top: { type: 'string' }, 'stale-after': { type: 'string' } },
+  });
+  const input: TrendReportLoopInput = {};
+  if (values.interval) input.intervalSeconds = wholeNumber('--interval', values.interval, 1, 86_400);
+  if (values.top) input.top = wholeNumber('--top', values.top, 1, 50);
+  if (values['stale-after'])
+    input.staleAfterSeconds = wholeNumber('--stale-after', values['stale-after'], 1, 86_400);
+  const handle = await client.workflow.start<typeof trendReportLoop>(TREND_REPORT_LOOP_WORKFLOW_TYPE, {
+    taskQueue: TRENDS_TASK_QUEUE,
+    workflowId: TREND_REPORT_LOOP_WORKFLOW_ID,
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+  const { runId, startTime } = await handle.describe();
+  console.log(
+    `${TREND_REPORT_LOOP_WORKFLOW_TYPE} ${TREND_REPORT_LOOP_WORKFLOW_ID} running since ${startTime.toISOString()} (run ${runId})`,
+  );
+  console.log(`Temporal UI: ${workflowUiUrl(config, TREND_REPORT_LOOP_WORKFLOW_ID)}`);
+  console.log('Latest report: bin/petadota trends report');
+  return 0;
+}
+
+async function printReport(client: Client, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const handle = await runningWorkflow(client, TREND_REPORT_LOOP_WORKFLOW_ID, START_TRENDS);
+  if (!handle) return 1;
+  const report = await handle.query(latestTrendReport);
+  if (!report) {
+    console.error(
+      `${TREND_REPORT_LOOP_WORKFLOW_ID} has not made a report yet: the first comes on its next tick`,
+    );
+    return 1;
+  }
+  console.log(values.json ? JSON.stringify(report, null, 2) : formatTrendReport(report));
+  return report.freshness.stale ? 3 : 0;
+}
+
+export async function simulate(config: PlatformConfig, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      users: { type: 'string' },
+    },
+  });
+  const input: SimulateInteractionsInput = {};
+  if (values.rate) input.eventsPerSecond = wholeNumber('--rate', values.rate, 1, 1_000_000);
+  if (values.duration) input.durationSeconds = wholeNumber('--duration', values.duration, 0, 31_536_000);
+  if (values.seed) input.seed = wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
+  if (values.users) input.users = wholeNumber('--users', values.users, 1, 10_000_000);
+  const client = await connectTemporalClient(config);
+  const workflowId = simulateInteractionsWorkflowId(new Date());
+  try {
+    const handle = await client.workflow.start<typeof simulateInteractions>(
+      SIMULATE_INTERACTIONS_WORKFLOW_TYPE,
+      {
+        taskQueue: TRENDS_TASK_QUEUE,
+        workflowId,
+        args: [input],
+      },
+    );
+    console.log(`${SIMULATE_INTERACTIONS_WORKFLOW_TYPE} ${workflowId} (Ctrl-C stops it)`);
+    console.log(`Temporal UI: ${workflowUiUrl(config, workflowId)}`);
+    // Ctrl-C cancels the workflow; the activity stops sending and the summary is still printed.
+    const stop = (): void => void handle.cancel().catch(() => undefined);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let shown = -1;
+    const progress = setInterval(() => {
+      void handle
+        .describe()
+        .then(({ raw }) => {
+          const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0]?.data;
+          if (details) {
+            const { eventsSent } = JSON.parse(Buffer.from(details).toString()) as { eventsSent: number };
+            if (eventsSent !== shown) console.log(`  … ${eventsSent} clicks sent`);
+            shown = eventsSent;
+          }
+        })
+        .catch(() => undefined);
+    }, 2000);
+    try {
+      const summary: SimulationSummary = await handle.result();
+      console.log(`\n${formatSimulationSummary(summary)}`);
+      return 0;
+    } finally {
+      clearInterval(progress);
+    }
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    console.error(`${workflowId} failed: ${describeFailure(error)}`);
+    return 2;
+  } finally {
+    await client.connection.close();
+  }
+}
