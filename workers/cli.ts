@@ -6,6 +6,7 @@ import { IMAGES_USAGE, images } from './commands/images';
 import { checkPetApis, servePetApi } from './commands/pet-apis';
 import { provision } from './commands/provision';
 import { simulate, trends, TRENDS_USAGE } from './commands/trends';
+import { watch } from './commands/watch';
 import { UsageError } from './commands/usage';
 import { ConfigError, loadConfig, type PlatformConfig } from './config';
 import { startWorkers } from './worker';
@@ -19,6 +20,7 @@ Commands:
                                   its validation report; exit code 1 when validation fails
 ${IMAGES_USAGE}
 ${TRENDS_USAGE}
+  watch [--every 10]              a line every few seconds: images stored, clicks counted, top animals
   check-pet-apis                  ask the configured Dog API and Cat API for one image each;
                                   exit code 1 when either cannot be reached
   pet-api [--port 8099] [--image-size 400]
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return trends(loadConfig(), rest);
     case 'simulate':
       return simulate(loadConfig(), rest);
+    case 'watch':
+      return watch(loadConfig(), rest);
     case 'check-pet-apis':
       return checkPetApis(loadConfig());
     case 'pet-api':

@@ -34,6 +34,8 @@ export interface ClickGeneratorOptions {
   shiftEvery: number;
 }
 
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** Share of clicks that follow the current popularity ranking; the rest go to the user's favourite. */
 const FOLLOW_TRENDS = 0.7;
 /** Zipf exponent of breed popularity: rank r gets weight 1 / (r + 1)^s. */
@@ -44,6 +46,8 @@ export class ClickGenerator {
   private readonly rankWeights: number[];
   private readonly favourites: number[];
   private index = 0;
+  private lastAt?: Date;
+  private lastTimestamp = '';
 
   constructor(private readonly options: ClickGeneratorOptions) {
     if (options.animals.length === 0) throw new Error('no animals to click');
@@ -72,7 +76,7 @@ export class ClickGenerator {
       usuario_id: user + 1,
       raca: animal.raca,
       tipo: animal.tipo,
-      timestamp: at.toISOString(),
+      timestamp: this.timestamp(at),
     };
     if (animal.animalIds.length > 0) {
       event.animal_id = animal.animalIds[Math.floor(this.random() * animal.animalIds.length)]!;
@@ -89,14 +93,25 @@ export class ClickGenerator {
     return rank === -1 ? this.rankWeights.length - 1 : rank;
   }
 
+  /** Clicks of one batch share their time: format it once. */
+  private timestamp(at: Date): string {
+    if (at !== this.lastAt) {
+      this.lastAt = at;
+      this.lastTimestamp = at.toISOString();
+    }
+    return this.lastTimestamp;
+  }
+
   /** A version-4 UUID from the seeded generator: unique per click, reproducible per seed. */
   private uuid(): string {
-    const hex = Array.from({ length: 4 }, () =>
-      Math.floor(this.random() * 2 ** 32)
-        .toString(16)
-        .padStart(8, '0'),
-    ).join('');
-    const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    let hex = '';
+    for (let i = 0; i < 16; i++) {
+      let byte = Math.floor(this.random() * 256);
+      if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
+      if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 4122 variant
+      hex += HEX[byte];
+      if (i === 3 || i === 5 || i === 7 || i === 9) hex += '-';
+    }
+    return hex;
   }
 }

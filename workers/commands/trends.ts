@@ -25,8 +25,10 @@ export const TRENDS_USAGE = `  trends start [--interval 30] [--top 5] [--stale-a
   trends report [--json]          the latest trend report as a table; exit code 3 when the
                                   stream is stale (no counted click newer than --stale-after)
   trends stop                     cancel trends-loop
-  simulate [--rate 50] [--duration 60] [--seed N] [--users 500]
-                                  send simulated clicks to Kafka (duration 0: until Ctrl-C)`;
+  simulate [--rate 50] [--duration 60] [--seed N] [--users 500] [--id ID] [--detach]
+                                  send simulated clicks to Kafka (duration 0: until Ctrl-C or
+                                  cancelled); --id names the run and joins it when it is running;
+                                  --detach returns once it has started`;
 
 const START_TRENDS = 'bin/petadota trends start';
 
@@ -102,6 +104,8 @@ export async function simulate(config: PlatformConfig, args: string[]): Promise<
       duration: { type: 'string' },
       seed: { type: 'string' },
       users: { type: 'string' },
+      id: { type: 'string' },
+      detach: { type: 'boolean', default: false },
     },
   });
   const input: SimulateInteractionsInput = {};
