@@ -1,7 +1,7 @@
 // Publishes simulated clicks to Kafka at a steady rate: an idempotent kafkajs producer, acks
 // from all in-sync replicas, one batch per pacing step. Resumable: the progress it heartbeats
 // lets a retry continue the same deterministic sequence where the last attempt left off.
-import type { Kafka, Message } from 'kafkajs';
+import { type Kafka, type Message, Partitioners } from 'kafkajs';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Tipo } from '../../contracts/images';
 import type { SimulationSummary } from '../../contracts/trends';

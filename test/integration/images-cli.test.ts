@@ -3,57 +3,24 @@
 // platform's own worker code. A namespace of their own keeps the fixed ID images-loop apart
 // from the loop of a running platform; an isolated database and bucket keep the data apart.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import type { RowDataPacket } from 'mysql2/promise';
 import { imageLoopStatus } from '../../contracts/image-loop-messages';
 import { IMAGE_LOOP_WORKFLOW_ID, type ImageCycleSummary, type ImageLoopStatus } from '../../contracts/images';
-import { loadConfig, type PlatformConfig } from '../../workers/config';
-import { connectMysql, connectTemporalClient } from '../../workers/connections';
+import type { PlatformConfig } from '../../workers/config';
+import { connectMysql } from '../../workers/connections';
 import { LocalPetApi } from '../../workers/local-pet-api';
-import { type RunningWorkers, startWorkers } from '../../workers/worker';
-import { isolatedEnv, removeIsolatedPlatform } from '../support/isolated';
-import { createNamespace, deleteNamespace } from '../support/namespace';
-import { quietTemporalLogs, uniqueName } from '../support/platform';
+import { type CliPlatform, startCliPlatform } from '../support/cli-platform';
 
-const NAMESPACE = uniqueName('it-images');
 const petApi = new LocalPetApi({ imageSize: 64 });
-let env: Record<string, string>;
+let platform: CliPlatform;
 let config: PlatformConfig;
 let client: Client;
-let workers: RunningWorkers;
-
-interface CommandResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(file: string, args: string[]): Promise<CommandResult> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(file, args, { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    if (typeof failed.code !== 'number') throw error;
-    return { code: failed.code, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
-
-const petadota = (...args: string[]) => run('bin/petadota', args);
-const temporal = (...args: string[]) =>
-  run(config.tools.temporalCliPath, [
-    ...args,
-    '--address',
-    config.temporal.address,
-    '--namespace',
-    NAMESPACE,
-  ]);
-const tctl = (...args: string[]) =>
-  run(config.tools.tctlPath, ['--address', config.temporal.address, '--namespace', NAMESPACE, ...args]);
+const petadota = (...args: string[]) => platform.petadota(...args);
+const tctl = (...args: string[]) => platform.tctl(...args);
+const temporal = (...args: string[]) => platform.temporal(...args);
 
 async function loopStatus(): Promise<ImageLoopStatus> {
   return client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID).query(imageLoopStatus);
@@ -95,28 +62,14 @@ async function storedByAllCycles(): Promise<number> {
 }
 
 before(async () => {
-  quietTemporalLogs();
   await petApi.start();
-  env = isolatedEnv({
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    DOG_API_URL: petApi.dogApiUrl,
-    CAT_API_URL: petApi.catApiUrl,
-  });
-  config = loadConfig(env);
-  await createNamespace(config, NAMESPACE);
-  client = await connectTemporalClient(config);
-  workers = await startWorkers(config);
-  const provisioned = await petadota('provision', '--environment', 'it-images');
-  assert.equal(provisioned.code, 0, provisioned.stdout + provisioned.stderr);
+  platform = await startCliPlatform({ DOG_API_URL: petApi.dogApiUrl, CAT_API_URL: petApi.catApiUrl });
+  ({ config, client } = platform);
 });
 
 after(async () => {
   await terminateLoopIfRunning().catch(() => undefined);
-  workers?.shutdown();
-  await workers?.done;
-  await client?.connection.close();
-  await removeIsolatedPlatform(config);
-  await deleteNamespace(config, NAMESPACE);
+  await platform?.stop();
   await petApi.stop();
 });
 

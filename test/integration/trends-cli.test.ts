@@ -1,0 +1,152 @@
+// The operators' commands for the trends, run for real: `bin/petadota trends …` and `simulate`,
+// and the README's tctl / temporal CLI commands with plain JSON, against the dev server, the
+// platform's worker, Kafka and MariaDB, in a namespace and an isolated platform of their own.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Admin } from 'kafkajs';
+import { latestTrendReport } from '../../contracts/trend-loop-messages';
+import {
+  TREND_REPORT_LOOP_WORKFLOW_ID,
+  type SimulationSummary,
+  type TrendReport,
+} from '../../contracts/trends';
+import { connectMysql, createKafka } from '../../workers/connections';
+import { type CliPlatform, startCliPlatform } from '../support/cli-platform';
+
+let platform: CliPlatform;
+let kafkaAdmin: Admin;
+
+before(async () => {
+  platform = await startCliPlatform();
+  kafkaAdmin = createKafka(platform.config).admin();
+  await kafkaAdmin.connect();
+});
+
+after(async () => {
+  await kafkaAdmin?.disconnect();
+  await platform?.stop();
+});
+
+async function clicksInTopic(): Promise<number> {
+  const offsets = await kafkaAdmin.fetchTopicOffsets(platform.config.kafka.interactionsTopic);
+  return offsets.reduce((sum, partition) => sum + Number(partition.high), 0);
+}
+
+/** Polls latestReport until `done` holds for a report made after `after`. */
+async function waitForReport(done: (report: TrendReport) => boolean, after = 0): Promise<TrendReport> {
+  const handle = platform.client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID);
+  for (const deadline = Date.now() + 60_000; ; await delay(200)) {
+    const report = await handle.query(latestTrendReport);
+    if (report && Date.parse(report.generatedAt) > after && done(report)) return report;
+    if (Date.now() > deadline) assert.fail(`no such report; latest: ${JSON.stringify(report)}`);
+  }
+}
+
+test('bin/petadota trends: report before start, start, a stale then a fresh report, stop', async () => {
+  const { config } = platform;
+  const petadota = (...args: string[]) => platform.petadota(...args);
+  const before = await petadota('trends', 'report');
+  assert.equal(before.code, 1);
+  assert.match(before.stderr, /trends-loop was never started; start it with: bin\/petadota trends start/);
+
+  const started = await petadota('trends', 'start', '--interval', '1', '--top', '2', '--stale-after', '30');
+  assert.equal(started.code, 0, started.stderr);
+  await waitForReport(() => true);
+  const stale = await petadota('trends', 'report');
+  assert.equal(stale.code, 3, 'no click counted yet: stale');
+  assert.match(stale.stdout, /^\(no views in that minute\)$/m);
+  assert.match(stale.stdout, /^stream: no click counted yet — STALE: is the Spark job running\?$/m);
+
+  // What the stream job would write: views in the minute before now.
+  const bucket = new Date(Math.floor(Date.now() / 10_000) * 10_000 - 20_000);
+  const admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
+  try {
+    await admin.query(
+      `INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) VALUES
+         (?, 'gato', 'persa', 12, ?), (?, 'cachorro', 'beagle', 30, ?), (?, 'cachorro', 'pug', 5, ?)`,
+      [bucket, bucket, bucket, bucket, bucket, new Date()],
+    );
+  } finally {
+    await admin.end();
+  }
+  const fresh = await waitForReport((report) => report.viewsInWindow === 47, Date.now());
+  assert.deepEqual(fresh.topAnimals, [
+    { rank: 1, tipo: 'cachorro', raca: 'beagle', views: 30 },
+    { rank: 2, tipo: 'gato', raca: 'persa', views: 12 },
+  ]);
+  assert.equal(fresh.freshness.stale, false);
+  const shown = await petadota('trends', 'report');
+  assert.equal(shown.code, 0, shown.stdout + shown.stderr);
+  assert.match(shown.stdout, /^RANK +TIPO +RACA +VIEWS$/m);
+  assert.match(shown.stdout, /^1 +cachorro +beagle +30$/m);
+  assert.match(shown.stdout, /^2 +gato +persa +12$/m);
+  assert.match(shown.stdout, /: 47 views$/m);
+  const asJson = JSON.parse((await petadota('trends', 'report', '--json')).stdout) as TrendReport;
+  assert.equal(asJson.viewsInWindow, 47);
+
+  const stopped = await petadota('trends', 'stop');
+  assert.match(stopped.stdout, /trends-loop stopped \(CANCELLED\)/);
+});
+
+test('bin/petadota simulate sends the clicks it reports, and bad options are usage errors', async () => {
+  const before = await clicksInTopic();
+  const simulated = await platform.petadota('simulate', '--rate', '200', '--duration', '1', '--seed', '4');
+  assert.equal(simulated.code, 0, simulated.stderr);
+  assert.match(simulated.stdout, /^simulateInteractions simulate-interactions:\S+ \(Ctrl-C stops it\)$/m);
+  assert.match(simulated.stdout, /^200 clicks in [\d.]+ s \(\d+\/s\)$/m);
+  assert.match(simulated.stdout, /^ANIMAL +CLICKS$/m);
+  assert.equal(await clicksInTopic(), before + 200);
+
+  const bad = await platform.petadota('simulate', '--rate', 'fast');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--rate must be a whole number from 1 to 1000000, got 'fast'/);
+});
+
+test("the README's tctl and temporal CLI commands start and query the trend workflows", async () => {
+  const tctl = (...args: string[]) => platform.tctl(...args);
+  const temporal = (...args: string[]) => platform.temporal(...args);
+  const loop = await tctl(
+    'workflow', 'start', '--taskqueue', 'pet-adota-trends', '--workflow_type', 'trendReportLoop',
+    '--workflow_id', 'trends-loop', '--input', '{"intervalSeconds":1,"top":5}',
+  ); // prettier-ignore
+  assert.equal(loop.code, 0, loop.stderr);
+  await waitForReport(() => true, Date.now());
+  const viaTctl = await tctl(
+    'workflow',
+    'query',
+    '--workflow_id',
+    'trends-loop',
+    '--query_type',
+    'latestReport',
+  );
+  assert.equal(viaTctl.code, 0, viaTctl.stderr);
+  assert.match(viaTctl.stdout, /"topAnimals"/);
+  const viaTemporal = await temporal(
+    'workflow',
+    'query',
+    '--workflow-id',
+    'trends-loop',
+    '--type',
+    'latestReport',
+    '-o',
+    'json',
+  );
+  assert.equal(viaTemporal.code, 0, viaTemporal.stderr);
+  const report = (JSON.parse(viaTemporal.stdout) as { queryResult: TrendReport[] }).queryResult[0]!;
+  assert.ok(Date.parse(report.tick) % 1000 === 0);
+  await platform.client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).terminate('test over');
+
+  const before = await clicksInTopic();
+  const id = `simulate-interactions:${new Date().toISOString()}`;
+  const started = await temporal(
+    'workflow', 'start', '--task-queue', 'pet-adota-trends', '--type', 'simulateInteractions',
+    '--workflow-id', id, '--input', '{"eventsPerSecond":100,"durationSeconds":1,"seed":7}',
+  ); // prettier-ignore
+  assert.equal(started.code, 0, started.stderr);
+  const result = await temporal('workflow', 'result', '--workflow-id', id, '-o', 'json');
+  assert.equal(result.code, 0, result.stderr);
+  const summary = (JSON.parse(result.stdout) as { result: SimulationSummary }).result;
+  assert.equal(summary.eventsSent, 100);
+  assert.equal(await clicksInTopic(), before + 100);
+});
