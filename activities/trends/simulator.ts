@@ -76,6 +76,8 @@ export async function simulate(
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    // Murmur2 on the key (the event id), as the Java client does.
+    createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
   const started = Date.now();
