@@ -8,6 +8,12 @@ import { fromMysqlError } from '../failures';
 import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
 import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
 
+/** `CANCELLED` (asked for by the workflow), `WORKER_SHUTDOWN`, `TIMED_OUT`, … */
+function cancelReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
 export interface TrendDependencies {
   config: PlatformConfig;
   kafka: Kafka;
@@ -27,7 +33,7 @@ export function createTrendActivities({ config, kafka, readonlyDb, streamDb }: T
       });
       const resumeFrom = context.info.heartbeatDetails as SimulationProgress | undefined;
       if (resumeFrom) context.log.info(`resuming after ${resumeFrom.eventsSent} clicks`);
-      return simulate(
+      const summary = await simulate(
         kafka,
         config.kafka.interactionsTopic,
         animals,
@@ -41,6 +47,16 @@ export function createTrendActivities({ config, kafka, readonlyDb, streamDb }: T
         },
         resumeFrom,
       );
+      // Only a cancellation the workflow asked for ends the run. Anything else (the worker shutting
+      // down, a timeout) fails this attempt with its progress heartbeated, so a retry on the next
+      // worker resumes the same sequence.
+      const reason = cancelReason(context.cancellationSignal);
+      if (summary.cancelled && reason !== 'CANCELLED') {
+        throw new Error(
+          `simulation interrupted (${reason}) after ${summary.eventsSent} clicks; a retry resumes it`,
+        );
+      }
+      return summary;
     },
     async buildTrendReport(request: TrendReportRequest): Promise<TrendReport> {
       return buildTrendReport(readonlyDb, request).catch((error: unknown) => {

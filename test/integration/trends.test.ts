@@ -225,3 +225,20 @@ test('an empty stream gives an empty, stale report; the read-only account cannot
     return true;
   });
 });
+
+test('a worker shutting down fails the attempt instead of ending the run, so a retry resumes it', async () => {
+  const env = mockEnvironment();
+  const heartbeats: { eventsSent: number }[] = [];
+  env.on('heartbeat', (details: { eventsSent: number }) => heartbeats.push(details));
+  const before = await messagesInTopic();
+  const running = simulateOnce({ eventsPerSecond: 2000, durationSeconds: 0, seed: 9, users: 10 }, env);
+  while ((await messagesInTopic()) - before < 500) await new Promise((resolve) => setTimeout(resolve, 50));
+  env.cancel('WORKER_SHUTDOWN');
+
+  await assert.rejects(
+    running,
+    /simulation interrupted \(WORKER_SHUTDOWN\) after \d+ clicks; a retry resumes it/,
+  );
+  // The last heartbeat is the exact resume point: every click sent, and no more.
+  assert.equal(heartbeats.at(-1)!.eventsSent, (await messagesInTopic()) - before);
+});
