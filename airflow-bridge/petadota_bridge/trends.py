@@ -1,0 +1,126 @@
+"""The trends DAG's task: read ``trends-loop``'s latest report, log it, and fail visibly when the
+click stream (or the loop itself) has gone stale."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .contracts import TREND_LATEST_REPORT_QUERY, TREND_REPORT_LOOP_WORKFLOW_ID
+from .errors import CheckFailed, NotReady
+from .settings import TemporalSettings
+from .tables import format_table
+
+log = logging.getLogger(__name__)
+
+# Airflow Variable first, then the environment variable, then this default (the loop's own
+# staleAfterSeconds default in contracts/trends.ts).
+MAX_AGE_VARIABLE = "pet_adota_tendencias_max_age_seconds"
+MAX_AGE_ENV = "PETADOTA_TRENDS_MAX_AGE_SECONDS"
+DEFAULT_MAX_AGE_SECONDS = 120.0
+
+START_LOOP_HINT = "Start it with the platform's main job (make run) or the CLI; this DAG only reads it."
+
+
+def resolve_max_age(variable_value: str | None, env: Mapping[str, str] | None = None) -> float:
+    """The staleness limit in seconds: the Airflow Variable, else the environment, else 120."""
+    env = os.environ if env is None else env
+    for source, raw in ((MAX_AGE_VARIABLE, variable_value), (MAX_AGE_ENV, env.get(MAX_AGE_ENV))):
+        if raw is None or str(raw).strip() == "":
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{source}: expected a number of seconds, got {raw!r}") from None
+        if value <= 0:
+            raise ValueError(f"{source}: expected a positive number of seconds, got {raw!r}")
+        return value
+    return DEFAULT_MAX_AGE_SECONDS
+
+
+def _peak(peak: dict[str, Any] | None) -> str:
+    return "none yet" if peak is None else f"{peak['hourStart']} ({peak['views']} views)"
+
+
+def format_trend_report(report: dict[str, Any]) -> str:
+    window, freshness = report["window"], report["freshness"]
+    age = freshness["ageSeconds"]
+    lines = [
+        f"trend report of tick {report['tick']} (generated {report['generatedAt']})",
+        f"window [{window['start']}, {window['end']}): {report['viewsInWindow']} views",
+        "",
+    ]
+    if report["topAnimals"]:
+        lines.append(
+            format_table(
+                ["RANK", "TIPO", "RACA", "VIEWS"],
+                [
+                    [animal["rank"], animal["tipo"], animal["raca"], animal["views"]]
+                    for animal in report["topAnimals"]
+                ],
+            )
+        )
+    else:
+        lines.append("no views in this window")
+    lines += [
+        "",
+        f"peak hour today: {_peak(report['peakHourToday'])}; overall: {_peak(report['peakHourOverall'])}",
+        f"freshness: newest counted event {freshness['newestEventAt'] or 'none'}, "
+        f"{'no event counted yet' if age is None else f'{age:g} s old'}"
+        f"{' (STALE for the loop)' if freshness['stale'] else ''}",
+    ]
+    return "\n".join(lines)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def require_fresh(report: dict[str, Any], max_age_seconds: float, now: datetime) -> None:
+    """Fails the task when the stream's newest counted event is older than ``max_age_seconds``
+    (or there is none), or when the report itself is that old (the loop stopped reporting)."""
+    age = report["freshness"]["ageSeconds"]
+    if age is None:
+        raise CheckFailed(
+            f"trends are stale: the stream has not counted any event yet (limit {max_age_seconds:g} s)"
+        )
+    if age > max_age_seconds:
+        raise CheckFailed(
+            f"trends are stale: the newest counted event ({report['freshness']['newestEventAt']}) was "
+            f"{age:g} s old at {report['generatedAt']}, more than the limit of {max_age_seconds:g} s"
+        )
+    report_age = (now - _parse_time(report["generatedAt"])).total_seconds()
+    if report_age > max_age_seconds:
+        raise CheckFailed(
+            f"trends are stale: {TREND_REPORT_LOOP_WORKFLOW_ID}'s latest report was generated "
+            f"{report_age:.0f} s ago ({report['generatedAt']}), more than the limit of {max_age_seconds:g} s"
+        )
+
+
+def check_trend_report(max_age_seconds: float) -> dict[str, Any]:
+    """Queries ``trends-loop`` for ``latestReport``, logs it, and checks its freshness."""
+    settings = TemporalSettings.from_env()
+    report = asyncio.run(_latest_report(settings))
+    if report is None:
+        raise NotReady(f"{TREND_REPORT_LOOP_WORKFLOW_ID} has not produced its first report yet")
+    log.info("latest trend report:\n%s", format_trend_report(report))
+    require_fresh(report, max_age_seconds, datetime.now(UTC))
+    top = report["topAnimals"][0] if report["topAnimals"] else None
+    return {
+        "tick": report["tick"],
+        "viewsInWindow": report["viewsInWindow"],
+        "top": f"{top['tipo']}/{top['raca']}" if top else None,
+        "ageSeconds": report["freshness"]["ageSeconds"],
+    }
+
+
+async def _latest_report(settings: TemporalSettings) -> dict[str, Any] | None:
+    from .temporal import connect, require_running
+
+    client = await connect(settings)
+    await require_running(client, TREND_REPORT_LOOP_WORKFLOW_ID, START_LOOP_HINT)
+    return await client.get_workflow_handle(TREND_REPORT_LOOP_WORKFLOW_ID).query(TREND_LATEST_REPORT_QUERY)
