@@ -189,3 +189,18 @@ def airflow(
     migrated = cli.run("db", "migrate")
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     return cli
+
+
+@pytest.fixture(scope="session")
+def provisioned(worker: subprocess.Popen[bytes], platform_env: dict[str, str]) -> None:
+    """The isolated platform provisioned (bucket, schema, accounts, topics) with the CLI."""
+    result = subprocess.run(
+        [str(REPO_ROOT / "bin" / "petadota"), "provision", "--environment", "local"],
+        cwd=REPO_ROOT,
+        env=platform_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
