@@ -61,7 +61,7 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 INFRA_SERVICES=(temporal mariadb kafka s3)
 SERVICES=("${INFRA_SERVICES[@]}" worker)
 # Started only when asked for by name (`up pet-api`); `down` and `status` cover them too.
-OPTIONAL_SERVICES=(pet-api)
+OPTIONAL_SERVICES=(pet-api airflow)
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }

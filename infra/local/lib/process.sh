@@ -60,7 +60,13 @@ stop_process_group() {
     rm -f "$(pid_file "$name")"
     return 0
   fi
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  # A service with a stop_signal_<name> function shuts down in its own order from its leader;
+  # every other one gets TERM in the whole group. Either way, the group is killed after 30 s.
+  if declare -F "stop_signal_${name//-/_}" >/dev/null; then
+    "stop_signal_${name//-/_}" "$pid"
+  else
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  fi
   local waited=0
   while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do
     sleep 0.5

@@ -12,13 +12,16 @@ ensure_local_env() {
   local key value added=0
   (umask 077 && touch "$PETADOTA_SECRETS_ENV")
   for key in MYSQL_ADMIN_USER MYSQL_ADMIN_PASSWORD MYSQL_PIPELINE_PASSWORD MYSQL_STREAM_PASSWORD \
-    MYSQL_READONLY_PASSWORD S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY; do
+    MYSQL_READONLY_PASSWORD S3_ACCESS_KEY_ID S3_SECRET_ACCESS_KEY \
+    AIRFLOW_ADMIN_PASSWORD AIRFLOW_JWT_SECRET AIRFLOW_API_SECRET_KEY; do
     grep -q "^$key=" "$PETADOTA_SECRETS_ENV" && continue
     value=${!key:-}
     if [[ -z "$value" ]]; then
       case "$key" in
         MYSQL_ADMIN_USER) value=petadota_admin ;;
         S3_ACCESS_KEY_ID) value="petadota$(random_token | cut -c1-12)" ;;
+        # Airflow signs its tokens with HS512: 64 bytes or more.
+        AIRFLOW_JWT_SECRET) value="$(random_token)$(random_token)$(random_token)$(random_token)" ;;
         *) value=$(random_token) ;;
       esac
     fi
