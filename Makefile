@@ -33,4 +33,4 @@ lint: ## linters, formatters in check mode and the type checker
 
 format: ## format TypeScript and Python in place
 	@npm run --silent format
-	@"$${PETADOTA_CACHE_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/petadota}/venv/bin/ruff" format spark-jobs
+	@"$${PETADOTA_CACHE_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/petadota}/venv/bin/ruff" format spark-jobs airflow-bridge
