@@ -61,40 +61,46 @@ async def _ensure_image_loop(settings: TemporalSettings, dag_id: str, run_id: st
     return {"workflowId": IMAGE_LOOP_WORKFLOW_ID, "runId": started.run_id, "started": not started.attached}
 
 
-def format_loop_status(status: dict[str, Any]) -> str:
-    """The loop's state and its latest cycles (newest last), from the ``status`` query."""
+def _or_dash(value: object) -> object:
+    return "-" if value is None else value
+
+
+def format_image_loop_status(status: dict[str, Any]) -> str:
+    """The loop's state and its latest cycles (newest first), as the CLI prints them
+    (``formatImageLoopStatus`` in workers/report.ts)."""
     totals = status["totals"]
-    state = "PAUSED" if status["paused"] else f"running, next cycle at {status.get('nextTickAt')}"
-    header = (
-        f"{IMAGE_LOOP_WORKFLOW_ID}: {state}; cycles started {status['cyclesStarted']}, "
-        f"skipped {status['cyclesSkipped']}, failed {status['cyclesFailed']}; "
-        f"images stored {totals['stored']}, duplicates {totals['duplicates']}, rejected {totals['rejected']}"
-    )
-    cycles = status["lastCycles"]
-    if not cycles:
-        return f"{header}\nno cycle has started yet"
-    table = format_table(
-        ["CYCLE", "STATUS", "STORED", "DUPLICATES", "REJECTED", "ERROR"],
+    return "\n".join(
         [
-            [
-                cycle["workflowId"],
-                cycle["status"],
-                cycle.get("stored", "-"),
-                cycle.get("duplicates", "-"),
-                cycle.get("rejected", "-"),
-                cycle.get("error", ""),
-            ]
-            for cycle in cycles
-        ],
+            "state: paused (no cycle starts until resumed)"
+            if status["paused"]
+            else f"state: running, next cycle at {status['nextTickAt']}",
+            f"cycles: {status['cyclesStarted']} started, {status['cyclesSkipped']} skipped "
+            f"(previous still running), {status['cyclesFailed']} failed",
+            f"images: {totals['stored']} stored, {totals['duplicates']} duplicates skipped, "
+            f"{totals['rejected']} rejected",
+            "",
+            format_table(
+                ["CYCLE", "STATUS", "STORED", "DUPLICATES", "REJECTED"],
+                [
+                    [
+                        cycle["workflowId"],
+                        f"{cycle['status']}: {cycle['error']}" if cycle.get("error") else cycle["status"],
+                        _or_dash(cycle.get("stored")),
+                        _or_dash(cycle.get("duplicates")),
+                        _or_dash(cycle.get("rejected")),
+                    ]
+                    for cycle in reversed(status["lastCycles"])
+                ],
+            ),
+        ]
     )
-    return f"{header}\n{table}"
 
 
 def image_loop_status() -> dict[str, Any]:
     """Queries the loop's ``status`` and logs it; fails the task when the loop is not running."""
     settings = TemporalSettings.from_env()
     status = asyncio.run(_image_loop_status(settings))
-    log.info("image loop status:\n%s", format_loop_status(status))
+    log.info("%s:\n%s", IMAGE_LOOP_WORKFLOW_ID, format_image_loop_status(status))
     latest = status["lastCycles"][-1] if status["lastCycles"] else None
     return {"paused": status["paused"], "cyclesStarted": status["cyclesStarted"], "latestCycle": latest}
 
@@ -108,33 +114,21 @@ async def _image_loop_status(settings: TemporalSettings) -> dict[str, Any]:
     return await client.get_workflow_handle(IMAGE_LOOP_WORKFLOW_ID).query(IMAGE_LOOP_STATUS_QUERY)
 
 
-def format_cycle_summary(workflow_id: str, summary: dict[str, Any]) -> str:
+def format_image_cycle_summary(summary: dict[str, Any]) -> str:
+    """What a cycle stored, skipped and rejected, as the CLI prints it
+    (``formatImageCycleSummary`` in workers/report.ts)."""
     stored, duplicates, rejected = summary["stored"], summary["duplicates"], summary["rejected"]
-    parts = [
-        f"{workflow_id}: stored {len(stored)}, duplicates {len(duplicates)}, rejected {len(rejected)}",
-    ]
+    lines = [f"stored {len(stored)}, duplicates skipped {len(duplicates)}, rejected {len(rejected)}"]
     if stored:
-        parts.append(
-            format_table(
-                ["TIPO", "RACA", "NOME", "URL"],
-                [[image["tipo"], image["raca"], image["nome"], image["url"]] for image in stored],
-            )
-        )
+        rows = [[image["tipo"], image["raca"], image["nome"], image["url"]] for image in stored]
+        lines += ["", format_table(["TIPO", "RACA", "NOME", "URL"], rows)]
     if duplicates:
-        parts.append(
-            format_table(
-                ["DUPLICATE OF", "SOURCE", "REASON"],
-                [[item.get("nome", "-"), item["sourceUrl"], item["reason"]] for item in duplicates],
-            )
-        )
+        rows = [[_or_dash(item.get("nome")), item["sourceUrl"], item["reason"]] for item in duplicates]
+        lines += ["", format_table(["DUPLICATE OF", "SOURCE", "REASON"], rows)]
     if rejected:
-        parts.append(
-            format_table(
-                ["REJECTED", "SOURCE", "REASON"],
-                [[item["type"], item.get("sourceUrl", "-"), item["reason"]] for item in rejected],
-            )
-        )
-    return "\n\n".join(parts)
+        rows = [[item["type"], _or_dash(item.get("sourceUrl")), item["reason"]] for item in rejected]
+        lines += ["", format_table(["REJECTED", "SOURCE", "REASON"], rows)]
+    return "\n".join(lines)
 
 
 def run_image_cycle(*, dag_id: str, run_id: str, dogs: int, cats: int) -> dict[str, Any]:
@@ -150,7 +144,7 @@ def run_image_cycle(*, dag_id: str, run_id: str, dogs: int, cats: int) -> dict[s
     summary = asyncio.run(
         _run_image_cycle(settings, workflow_id, dag_id, run_id, {"dogs": dogs, "cats": cats})
     )
-    log.info("image cycle:\n%s", format_cycle_summary(workflow_id, summary))
+    log.info("%s:\n%s", workflow_id, format_image_cycle_summary(summary))
     return {
         "workflowId": workflow_id,
         "stored": len(summary["stored"]),

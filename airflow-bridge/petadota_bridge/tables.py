@@ -19,3 +19,9 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> st
         return "  ".join(padded).rstrip()
 
     return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in cells)])
+
+
+def js_number(value: float) -> str:
+    """A number as JavaScript's template strings print it: ``3``, ``2.5``, ``120.5``."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)

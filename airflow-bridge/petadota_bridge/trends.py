@@ -13,7 +13,7 @@ from typing import Any
 from .contracts import TREND_LATEST_REPORT_QUERY, TREND_REPORT_LOOP_WORKFLOW_ID
 from .errors import CheckFailed, NotReady
 from .settings import TemporalSettings
-from .tables import format_table
+from .tables import format_table, js_number
 
 log = logging.getLogger(__name__)
 
@@ -42,38 +42,38 @@ def resolve_max_age(variable_value: str | None, env: Mapping[str, str] | None = 
     return DEFAULT_MAX_AGE_SECONDS
 
 
-def _peak(peak: dict[str, Any] | None) -> str:
-    return "none yet" if peak is None else f"{peak['hourStart']} ({peak['views']} views)"
+def _hour(peak: dict[str, Any] | None) -> str:
+    if peak is None:
+        return "none yet"
+    return f"{peak['hourStart'][:13].replace('T', ' ')}:00 UTC ({peak['views']} views)"
 
 
 def format_trend_report(report: dict[str, Any]) -> str:
-    window, freshness = report["window"], report["freshness"]
-    age = freshness["ageSeconds"]
-    lines = [
-        f"trend report of tick {report['tick']} (generated {report['generatedAt']})",
-        f"window [{window['start']}, {window['end']}): {report['viewsInWindow']} views",
-        "",
-    ]
-    if report["topAnimals"]:
-        lines.append(
-            format_table(
+    """The report as the CLI prints it (``formatTrendReport`` in workers/report.ts)."""
+    freshness, window = report["freshness"], report["window"]
+    stream = (
+        f"newest counted click {js_number(freshness['ageSeconds'])} s old ({freshness['newestEventAt']})"
+        if freshness["newestEventAt"]
+        else "no click counted yet"
+    )
+    top = report["topAnimals"]
+    return "\n".join(
+        [
+            f"trend report of {report['tick']} (made {report['generatedAt']})",
+            f"last complete minute {window['start']} \N{EN DASH} {window['end']}: "
+            f"{report['viewsInWindow']} views",
+            "",
+            "(no views in that minute)"
+            if not top
+            else format_table(
                 ["RANK", "TIPO", "RACA", "VIEWS"],
-                [
-                    [animal["rank"], animal["tipo"], animal["raca"], animal["views"]]
-                    for animal in report["topAnimals"]
-                ],
-            )
-        )
-    else:
-        lines.append("no views in this window")
-    lines += [
-        "",
-        f"peak hour today: {_peak(report['peakHourToday'])}; overall: {_peak(report['peakHourOverall'])}",
-        f"freshness: newest counted event {freshness['newestEventAt'] or 'none'}, "
-        f"{'no event counted yet' if age is None else f'{age:g} s old'}"
-        f"{' (STALE for the loop)' if freshness['stale'] else ''}",
-    ]
-    return "\n".join(lines)
+                [[animal["rank"], animal["tipo"], animal["raca"], animal["views"]] for animal in top],
+            ),
+            "",
+            f"peak hour today: {_hour(report['peakHourToday'])}; overall: {_hour(report['peakHourOverall'])}",
+            f"stream: {stream}{' — STALE: is the Spark job running?' if freshness['stale'] else ''}",
+        ]
+    )
 
 
 def _parse_time(value: str) -> datetime:

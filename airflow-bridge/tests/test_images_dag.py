@@ -17,7 +17,7 @@ from petadota_bridge.contracts import (
     IMAGE_LOOP_WORKFLOW_TYPE,
     airflow_image_cycle_workflow_id,
 )
-from petadota_bridge.images import ensure_image_loop, format_cycle_summary, run_image_cycle
+from petadota_bridge.images import ensure_image_loop, format_image_cycle_summary, run_image_cycle
 from tests.support import (
     Airflow,
     TemporalRunner,
@@ -123,7 +123,7 @@ def test_the_dag_logs_the_latest_cycle_of_the_loop(
     row = rf"{re.escape(completed['workflowId'])}\s+completed\s+{completed['stored']}\s+"
     row += rf"{completed['duplicates']}\s+{completed['rejected']}"
     assert re.search(row, run.output), "the completed cycle is not in the logged table"
-    assert re.search(r"images-loop: running, next cycle at \S+; cycles started [1-9]", run.output)
+    assert re.search(r"state: running, next cycle at \S+\ncycles: [1-9]\d* started", run.output)
 
 
 def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_it(
@@ -138,7 +138,7 @@ def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_i
     cycle_run = run_id_of(run.output, "started imageCycle", workflow_id)
     summary = temporal(lambda client: client.get_workflow_handle(workflow_id).result())
     assert len(summary["stored"]) + len(summary["duplicates"]) + len(summary["rejected"]) == 3
-    assert format_cycle_summary(workflow_id, summary) in run.output
+    assert f"{workflow_id}:\n{format_image_cycle_summary(summary)}" in run.output
 
     # The same task tried again for this DAG run: it attaches to the completed cycle, no new run.
     again = run_image_cycle(dag_id=DAG_ID, run_id=dag_run_id, dogs=2, cats=1)

@@ -1,6 +1,6 @@
-"""What the tasks log and when they fail, on fixed inputs: the provisioning report (the same text
-as the CLI prints, checked against the TypeScript formatter), the trend report and its
-freshness rules, and where the bridge finds Temporal."""
+"""What the tasks log and when they fail, on fixed inputs: every report is the very text the CLI
+prints (checked against the TypeScript formatters in workers/report.ts), the freshness rules of
+the trends, and where the bridge finds Temporal."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from petadota_bridge.errors import CheckFailed
+from petadota_bridge.images import format_image_cycle_summary, format_image_loop_status
 from petadota_bridge.provisioning import format_provisioning_report, require_valid
 from petadota_bridge.settings import TemporalSettings, parse_env_file
-from petadota_bridge.tables import format_table
+from petadota_bridge.tables import format_table, js_number
 from petadota_bridge.trends import (
     DEFAULT_MAX_AGE_SECONDS,
     MAX_AGE_ENV,
@@ -114,21 +115,89 @@ def trend_report(age: float | None, generated_at: str = "2026-11-22T14:03:30.000
 NOW = datetime(2026, 11, 22, 14, 3, 40, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    "report",
+    [trend_report(2.5), trend_report(None), {**trend_report(130), "topAnimals": [], "viewsInWindow": 0}],
+    ids=["fresh", "no-click-yet", "stale-and-empty"],
+)
+def test_the_trend_report_reads_as_the_cli_prints_it(report: dict) -> None:
+    assert format_trend_report(report) == typescript("formatTrendReport", [report])
+
+
 def test_the_trend_report_shows_the_top_animals_as_a_table() -> None:
-    assert format_trend_report(trend_report(2.5)) == "\n".join(
-        [
-            "trend report of tick 2026-11-22T14:03:30.000Z (generated 2026-11-22T14:03:30.000Z)",
-            "window [2026-11-22T14:02:00.000Z, 2026-11-22T14:03:00.000Z): 49 views",
-            "",
-            "RANK  TIPO      RACA      VIEWS",
-            "----  --------  --------  -----",
-            "1     gato      persa     42",
-            "2     cachorro  labrador  7",
-            "",
-            "peak hour today: 2026-11-22T14:00:00.000Z (900 views); overall: none yet",
-            "freshness: newest counted event 2026-11-22T14:03:27.500Z, 2.5 s old",
-        ]
-    )
+    lines = format_trend_report(trend_report(2.5)).splitlines()
+    assert lines[3:7] == [
+        "RANK  TIPO      RACA      VIEWS",
+        "----  --------  --------  -----",
+        "1     gato      persa     42",
+        "2     cachorro  labrador  7",
+    ]
+    assert lines[-1] == "stream: newest counted click 2.5 s old (2026-11-22T14:03:27.500Z)"
+
+
+CYCLE_SUMMARY = {
+    "stored": [
+        {
+            "tipo": "gato",
+            "raca": "persa",
+            "nome": "persa_01",
+            "url": "s3://pet-adota-imagens/gato/persa/persa_01.jpg",
+        },
+        {
+            "tipo": "cachorro",
+            "raca": "labrador",
+            "nome": "labrador_12",
+            "url": "s3://pet-adota-imagens/cachorro/labrador/labrador_12.jpg",
+        },
+    ],
+    "duplicates": [
+        {"sourceUrl": "http://x/1.jpg", "nome": "persa_01", "reason": "same content"},
+        {"sourceUrl": "http://x/2.jpg", "reason": "repeated in the same API answer"},
+    ],
+    "rejected": [{"type": "NotAnImage", "reason": "text/html"}],
+}
+
+
+@pytest.mark.parametrize(
+    "summary", [CYCLE_SUMMARY, {"stored": [], "duplicates": [], "rejected": []}], ids=["mixed", "empty"]
+)
+def test_the_cycle_summary_reads_as_the_cli_prints_it(summary: dict) -> None:
+    assert format_image_cycle_summary(summary) == typescript("formatImageCycleSummary", [summary])
+
+
+LOOP_STATUS = {
+    "paused": False,
+    "nextTickAt": "2026-11-22T14:04:00.000Z",
+    "cyclesStarted": 3,
+    "cyclesSkipped": 1,
+    "cyclesFailed": 1,
+    "totals": {"stored": 20, "duplicates": 2, "rejected": 0},
+    "lastCycles": [
+        {
+            "workflowId": "images-cycle:2026-11-22T14:02:30.000Z",
+            "status": "completed",
+            "stored": 20,
+            "duplicates": 2,
+            "rejected": 0,
+        },
+        {"workflowId": "images-cycle:2026-11-22T14:03:00.000Z", "status": "failed", "error": "timed out"},
+        {"workflowId": "images-cycle:2026-11-22T14:03:30.000Z", "status": "running"},
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "status", [LOOP_STATUS, {**LOOP_STATUS, "paused": True, "nextTickAt": None}], ids=["running", "paused"]
+)
+def test_the_loop_status_reads_as_the_cli_prints_it(status: dict) -> None:
+    text = format_image_loop_status(status)
+    assert text == typescript("formatImageLoopStatus", [status])
+    # Newest first, as the CLI shows it.
+    assert text.splitlines()[-3].startswith("images-cycle:2026-11-22T14:03:30.000Z  running")
+
+
+def test_numbers_print_as_in_javascript() -> None:
+    assert [js_number(value) for value in (3, 3.0, 2.5, 120.5, 0.1)] == ["3", "3", "2.5", "120.5", "0.1"]
 
 
 def test_fresh_trends_pass() -> None:
