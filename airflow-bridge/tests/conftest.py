@@ -29,7 +29,7 @@ from temporalio.api.workflowservice.v1 import (
 )
 from temporalio.client import Client
 
-from petadota_bridge.contracts import IMAGES_TASK_QUEUE, PROVISIONING_TASK_QUEUE
+from petadota_bridge.contracts import IMAGES_TASK_QUEUE, PROVISIONING_TASK_QUEUE, TRENDS_TASK_QUEUE
 from petadota_bridge.settings import resolve_env
 from tests.support import REPO_ROOT, Airflow, TemporalRunner, node_eval, run_temporal, wait_until
 
@@ -154,7 +154,7 @@ def worker(platform_env: dict[str, str], namespace: str, temporal: TemporalRunne
     process = _spawn([str(REPO_ROOT / "bin" / "petadota"), "worker"], platform_env, log)
 
     async def polling(client: Client) -> bool:
-        for queue in (PROVISIONING_TASK_QUEUE, IMAGES_TASK_QUEUE):
+        for queue in (PROVISIONING_TASK_QUEUE, IMAGES_TASK_QUEUE, TRENDS_TASK_QUEUE):
             described = await client.workflow_service.describe_task_queue(
                 DescribeTaskQueueRequest(
                     namespace=namespace,
