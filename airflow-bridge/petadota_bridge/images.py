@@ -106,12 +106,11 @@ def image_loop_status() -> dict[str, Any]:
 
 
 async def _image_loop_status(settings: TemporalSettings) -> dict[str, Any]:
-    from .temporal import connect, require_running
+    from .temporal import connect, query, require_running
 
     client = await connect(settings)
     await require_running(client, IMAGE_LOOP_WORKFLOW_ID, START_LOOP_HINT)
-    # No run ID: the query goes to the latest run, across continue-as-new.
-    return await client.get_workflow_handle(IMAGE_LOOP_WORKFLOW_ID).query(IMAGE_LOOP_STATUS_QUERY)
+    return await query(client, IMAGE_LOOP_WORKFLOW_ID, IMAGE_LOOP_STATUS_QUERY)
 
 
 def format_image_cycle_summary(summary: dict[str, Any]) -> str:

@@ -9,6 +9,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import (
@@ -23,6 +24,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from .errors import CheckFailed
 from .settings import TemporalSettings
+
+# A query needs a worker of the workflow's task queue to answer; without one it would hang.
+QUERY_TIMEOUT = timedelta(seconds=15)
 
 # Airflow's context for a run that a task started, shown in the Temporal UI.
 MEMO_DAG_ID = "airflowDagId"
@@ -143,3 +147,17 @@ async def require_running(client: Client, workflow_id: str, hint: str) -> Workfl
             f"{workflow_id} is not running: its latest run {current.run_id} is {status}. {hint}"
         )
     return current
+
+
+async def query(client: Client, workflow_id: str, name: str) -> Any:
+    """Queries the latest run of ``workflow_id`` (across continue-as-new). No answer within
+    QUERY_TIMEOUT raises TimeoutError, which Airflow retries: the worker may be restarting."""
+    try:
+        return await client.get_workflow_handle(workflow_id).query(name, rpc_timeout=QUERY_TIMEOUT)
+    except RPCError as error:
+        if error.status in (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED):
+            raise TimeoutError(
+                f"{workflow_id} did not answer the {name} query within {QUERY_TIMEOUT.seconds} s: "
+                "is a worker polling its task queue?"
+            ) from error
+        raise

@@ -119,8 +119,8 @@ def check_trend_report(max_age_seconds: float) -> dict[str, Any]:
 
 
 async def _latest_report(settings: TemporalSettings) -> dict[str, Any] | None:
-    from .temporal import connect, require_running
+    from .temporal import connect, query, require_running
 
     client = await connect(settings)
     await require_running(client, TREND_REPORT_LOOP_WORKFLOW_ID, START_LOOP_HINT)
-    return await client.get_workflow_handle(TREND_REPORT_LOOP_WORKFLOW_ID).query(TREND_LATEST_REPORT_QUERY)
+    return await query(client, TREND_REPORT_LOOP_WORKFLOW_ID, TREND_LATEST_REPORT_QUERY)

@@ -7,17 +7,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 from temporalio.client import Client, WorkflowExecutionStatus
 
+from petadota_bridge import temporal as bridge_temporal
 from petadota_bridge.contracts import (
     IMAGE_LOOP_STATUS_QUERY,
     IMAGE_LOOP_WORKFLOW_ID,
     IMAGE_LOOP_WORKFLOW_TYPE,
     airflow_image_cycle_workflow_id,
 )
-from petadota_bridge.images import ensure_image_loop, format_image_cycle_summary, run_image_cycle
+from petadota_bridge.images import (
+    ensure_image_loop,
+    format_image_cycle_summary,
+    image_loop_status,
+    run_image_cycle,
+)
 from tests.support import (
     Airflow,
     TemporalRunner,
@@ -149,3 +157,27 @@ def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_i
         "rejected": len(summary["rejected"]),
     }
     assert describe_or_none(temporal, workflow_id).run_id == cycle_run
+
+
+def test_a_status_query_no_worker_answers_fails_in_bounded_time_and_is_retried(
+    temporal: TemporalRunner,
+    bridge_env: None,
+    loop_stopped_afterwards: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A loop whose task queue no worker polls: the situation of a worker that is down.
+    async def orphan_loop(client: Client) -> None:
+        handle = client.get_workflow_handle(IMAGE_LOOP_WORKFLOW_ID)
+        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+            await handle.terminate("replaced by a loop nobody serves")
+        await client.start_workflow(
+            IMAGE_LOOP_WORKFLOW_TYPE, {}, id=IMAGE_LOOP_WORKFLOW_ID, task_queue="nobody-polls-this"
+        )
+
+    temporal(orphan_loop)
+    monkeypatch.setattr(bridge_temporal, "QUERY_TIMEOUT", timedelta(seconds=2))
+
+    with pytest.raises(TimeoutError, match="did not answer the status query within 2 s") as failure:
+        image_loop_status()
+    # Not an AirflowFailException: Airflow retries the task, as it should for a restarting worker.
+    assert not isinstance(failure.value, AirflowFailException)
