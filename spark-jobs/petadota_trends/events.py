@@ -219,23 +219,24 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         reason = F.when(failed, F.lit(code.value)).otherwise(reason)
         detail = F.when(failed, message).otherwise(detail)
 
-    checked = parsed.select("*", reason.alias("reason"), detail.alias("detail"))
-    valid = F.col("reason").isNull()
-    return checked.select(
+    usuario_in_range = F.col("_usuario_id").between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM)
+    return parsed.select(
         "key",
         "value",
         "topic",
         "partition",
         "offset",
         "kafka_timestamp",
-        # The event's fields only where it is valid: an out-of-range number must never be cast.
-        F.when(valid, F.col("_event_id")).alias("event_id"),
-        F.when(valid, F.col("_usuario_id").cast("int")).alias("usuario_id"),
-        F.when(valid, F.col("_raca")).alias("raca"),
-        F.when(valid, F.col("_tipo")).alias("tipo"),
-        F.when(valid, F.col("_event_time")).alias("event_time"),
-        "reason",
-        "detail",
+        # The fields as far as they parsed (null where they did not): valid_events keeps the rows
+        # without a reason. Never wrapped in the reason: window() repeats event_time many times,
+        # and the optimizer would copy the whole validation into every repetition.
+        F.col("_event_id").alias("event_id"),
+        F.when(usuario_in_range, F.col("_usuario_id").cast("int")).alias("usuario_id"),
+        F.col("_raca").alias("raca"),
+        F.col("_tipo").alias("tipo"),
+        F.col("_event_time").alias("event_time"),
+        reason.alias("reason"),
+        detail.alias("detail"),
     )
 
 

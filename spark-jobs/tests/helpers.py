@@ -103,5 +103,5 @@ class KafkaTopics:
 
     def close(self) -> None:
         if self.created:
-            self.admin.deleteTopics(self.jvm.java.util.Arrays.asList(self.created)).all().get()
+            self.admin.deleteTopics(list(self.created)).all().get()
         self.admin.close()
