@@ -33,6 +33,7 @@ def _progress_summary(progress: Any) -> dict[str, Any]:
         "input_rows_per_second": round(progress.inputRowsPerSecond or 0.0, 1),
         "processed_rows_per_second": round(progress.processedRowsPerSecond or 0.0, 1),
         "duration_ms": progress.durationMs.get("triggerExecution"),
+        "duration_breakdown_ms": dict(progress.durationMs),
         "watermark": (progress.eventTime or {}).get("watermark"),
         "rows_dropped_by_watermark": sum(op.numRowsDroppedByWatermark for op in state),
         "state_rows": sum(op.numRowsTotal for op in state),
@@ -58,11 +59,12 @@ class ProgressLog(StreamingQueryListener):
             self.latest[progress.name] = summary
             self.first_batch.setdefault(progress.name, progress.batchId)
         log.info(
-            "%s batch %d: %d rows in %s ms (%.0f rows/s), watermark %s, %d dropped as late",
+            "%s batch %d: %d rows in %s ms (writing %s ms, %.0f rows/s), watermark %s, %d dropped as late",
             progress.name,
             summary["batch_id"],
             summary["input_rows"],
             summary["duration_ms"],
+            progress.durationMs.get("addBatch"),
             summary["processed_rows_per_second"],
             summary["watermark"],
             summary["rows_dropped_by_watermark"],
@@ -73,9 +75,7 @@ class ProgressLog(StreamingQueryListener):
 
     def onQueryTerminated(self, event: Any) -> None:
         if event.exception:
-            log.error("query %s failed: %s", event.name, event.exception)
-        else:
-            log.info("query %s stopped", event.name)
+            log.error("query %s failed: %s", event.id, event.exception)
 
     def snapshot(self) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
         with self._lock:
