@@ -38,10 +38,12 @@ def connector_jars(settings: SparkSettings) -> list[str]:
     return jars
 
 
-def build_session(app_name: str, settings: SparkSettings) -> SparkSession:
-    if settings.master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
-        # Local executors run this very interpreter (with PyMySQL), not whatever `python3` is.
-        os.environ["PYSPARK_PYTHON"] = sys.executable
+def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> SparkSession:
+    if settings.master.startswith("local"):
+        # Local executors run this very interpreter (with PyMySQL), not whatever `python3` is,
+        # and the driver and its web UI listen on loopback only, like the rest of the stack.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.appName(app_name)
         .master(settings.master)
@@ -49,6 +51,7 @@ def build_session(app_name: str, settings: SparkSettings) -> SparkSession:
         .config("spark.driver.memory", settings.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", str(ui).lower())
         .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")
     )

@@ -1,25 +1,18 @@
-"""What the running job tells the outside: one log line per micro-batch, and a status file that
-the local stack's health check reads (`python -m petadota_trends.status`).
-
-The status file is rewritten every few seconds by the driver's main loop; it is healthy when it
-is fresh, its process is alive, and every streaming query is active."""
+"""What the running job tells the outside: one log line per micro-batch, and a status file,
+rewritten every few seconds by the driver's main loop, that the health check reads (health.py)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
-import sys
 import threading
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pyspark.sql.streaming import StreamingQuery, StreamingQueryListener
 
-from petadota_trends.settings import TrendsSettings, status_file_from_env
+from petadota_trends.settings import TrendsSettings
 
 log = logging.getLogger("petadota_trends")
 
@@ -111,53 +104,3 @@ def write_status(
     partial = path.with_name(path.name + ".tmp")
     partial.write_text(json.dumps(status, indent=2) + "\n")
     partial.replace(path)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def check(path: Path, max_age_seconds: float) -> str | None:
-    """None when the job is healthy, else what is wrong."""
-    try:
-        status = json.loads(path.read_text())
-    except FileNotFoundError:
-        return f"no status file at {path} (the job writes it once its queries started)"
-    except json.JSONDecodeError as error:
-        return f"unreadable status file {path}: {error}"
-    age = time.time() - datetime.fromisoformat(status["updated_at"]).timestamp()
-    if status["state"] != "running":
-        return f"the job is {status['state']}"
-    if not _alive(status["pid"]):
-        return f"the job (pid {status['pid']}) is not running"
-    if age > max_age_seconds:
-        return f"the status is {age:.0f} s old (the driver stopped updating it)"
-    inactive = [name for name, query in status["queries"].items() if not query["active"]]
-    if inactive or not status["queries"]:
-        return f"queries not active: {', '.join(inactive) or 'none started'}"
-    return None
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Health of the running trends job, from its status file.")
-    parser.add_argument("--file", type=Path, help="status file (default: SPARK_STATUS_FILE or its default)")
-    parser.add_argument("--max-age", type=float, default=30.0, help="seconds after which the file is stale")
-    args = parser.parse_args(argv)
-    path = args.file or status_file_from_env()
-    problem = check(path, args.max_age)
-    if problem:
-        print(f"unhealthy: {problem}", file=sys.stderr)
-        return 1
-    status = json.loads(path.read_text())
-    print(f"healthy: pid {status['pid']}, queries {', '.join(status['queries'])} active")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

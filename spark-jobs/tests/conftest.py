@@ -21,8 +21,8 @@ def settings() -> SparkSettings:
 @pytest.fixture(scope="session")
 def spark(settings: SparkSettings) -> Iterator[SparkSession]:
     # One session for the whole run: a JVM start costs seconds on this machine. The in-memory
-    # state store keeps the tests' tiny streaming state cheap.
-    session = build_session("petadota-tests", replace(settings, state_store="hdfs"))
+    # state store keeps the tests' tiny streaming state cheap; no web UI to hold a port.
+    session = build_session("petadota-tests", replace(settings, state_store="hdfs"), ui=False)
     session.sparkContext.setLogLevel("WARN")
     ship_python_code(session)
     yield session

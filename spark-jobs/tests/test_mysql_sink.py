@@ -40,10 +40,8 @@ def test_upserts_hold_absolute_counts_and_a_replay_changes_nothing(
     ]
 
     def write(rows: list[tuple]) -> None:
-        # Two partitions: two executor tasks, each with its own connection and transaction.
-        mysql_sink.write_batch(
-            spark.createDataFrame(rows, BUCKETS).repartition(2), mysql_sink.VIEWS_10S, stream
-        )
+        # Two writers: two executor tasks, each with its own connection and transaction.
+        mysql_sink.write_batch(spark.createDataFrame(rows, BUCKETS), mysql_sink.VIEWS_10S, stream, writers=2)
 
     write(first)
     written = views_10s(isolated_database)

@@ -20,6 +20,8 @@ PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
 : "${KAFKA_HEAP:=768m}"
 : "${S3_PORT:=7070}"
 : "${S3_REGION:=us-east-1}"
+# The trends Spark job's web UI (its REST API too: /api/v1/applications).
+: "${SPARK_UI_PORT:=4040}"
 # Seconds a service may take to become healthy before `up` gives up on it.
 : "${PETADOTA_START_TIMEOUT:=90}"
 
@@ -50,9 +52,10 @@ VERSITYGW_BIN="$GO_BIN_DIR/versitygw"
 TERRAFORM_BIN="$GO_BIN_DIR/terraform"
 
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
-# JVM warms up), then the platform's own worker, which needs all of it.
+# JVM warms up), then the platform's own worker, which needs all of it, then the trends Spark
+# job, which needs the topics and tables that provisioning creates.
 INFRA_SERVICES=(temporal mariadb kafka s3)
-SERVICES=("${INFRA_SERVICES[@]}" worker)
+SERVICES=("${INFRA_SERVICES[@]}" worker spark)
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() {
