@@ -105,8 +105,9 @@ def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading
     queries = start_queries(spark, settings)
     ui_url = spark.sparkContext.uiWebUrl
     log.info(
-        "streaming %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoints in %s; Spark UI %s",
+        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoints in %s; Spark UI %s",
         settings.interactions_topic,
+        spark.sparkContext.master,
         settings.mysql.host,
         settings.mysql.port,
         settings.mysql.database,

@@ -39,14 +39,15 @@ def connector_jars(settings: SparkSettings) -> list[str]:
 
 
 def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> SparkSession:
-    if settings.master.startswith("local"):
+    # Under spark-submit the JVM is already up: its --master and environment decide.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not submitted and settings.master.startswith("local"):
         # Local executors run this very interpreter (with PyMySQL), not whatever `python3` is,
         # and the driver and its web UI listen on loopback only, like the rest of the stack.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.appName(app_name)
-        .master(settings.master)
         .config("spark.jars", ",".join(connector_jars(settings)))
         .config("spark.driver.memory", settings.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
@@ -55,6 +56,8 @@ def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> Sp
         .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")
     )
+    if not submitted:
+        builder = builder.master(settings.master)
     if settings.state_store == "rocksdb":
         builder = builder.config("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER).config(
             "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true"
