@@ -7,10 +7,12 @@ STACK := infra/local/stack
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
 
-run: ## install what is missing, bring the stack and the worker up, provision, show where to look
+# The Spark job checks at start-up the topics, tables and account that provisioning creates.
+run: ## install what is missing, bring the stack and the worker up, provision, start the trends job
 	@$(STACK) install
-	@$(STACK) up
+	@$(STACK) up temporal mariadb kafka s3 worker
 	@bin/petadota provision --environment local
+	@$(STACK) up spark
 	@$(STACK) status
 	@echo "Temporal Web UI: http://127.0.0.1:$${TEMPORAL_UI_PORT:-8233} (workflow provision:local)"
 	@echo "Operators' CLI: bin/petadota help. Stop everything: make down."
