@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from py4j.protocol import Py4JError
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
@@ -35,6 +36,8 @@ APP_NAME = "petadota-trends"
 STATUS_INTERVAL_SECONDS = 2.0
 # How long a stop waits for the batch in flight; a batch cut short is replayed on restart.
 STOP_GRACE_SECONDS = 60.0
+# What calls into Spark raise once its JVM is gone.
+SPARK_GONE = (Py4JError, ConnectionError)
 
 
 def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFrame:
@@ -125,10 +128,20 @@ def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading
     except StreamingQueryException as error:
         log.error("a streaming query failed: %s", error)
         return 1
+    except SPARK_GONE:
+        if not stop_requested.is_set():
+            raise
+        log.warning("Spark went down with the stop request (its JVM was signalled too)")
+        return 0
     finally:
-        status.write_status(settings, "stopping", queries, progress, ui_url)
-        stop_gracefully(queries)
-        status.write_status(settings, "stopped", queries, progress, ui_url)
+        try:
+            status.write_status(settings, "stopping", queries, progress, ui_url)
+            stop_gracefully(queries)
+            status.write_status(settings, "stopped", queries, progress, ui_url)
+        except SPARK_GONE as error:
+            # The JVM went first (a signal to the whole process group): nothing left to stop, and
+            # the checkpoints make the batches it cut short replay on the next start.
+            log.warning("Spark stopped before its queries could be stopped: %s", error)
     log.info("stopped on request")
     return 0
 
@@ -166,7 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s: %s", type(error).__name__, error)
         return 2
     finally:
-        spark.stop()
+        try:
+            spark.stop()
+        except SPARK_GONE:
+            log.warning("Spark was already down")
 
 
 if __name__ == "__main__":
