@@ -1,33 +1,87 @@
-"""Builds the Spark session of the jobs: connector jars from the local cache, never from Ivy."""
+"""Builds the Spark session of the jobs: connector jars from the local cache, never from Ivy, and
+the job's own Python code shipped to the executors, so the same job runs against any master."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pymysql
 from pyspark.sql import SparkSession
 
+import petadota_trends
+from petadota_trends.errors import MissingJarsError
 from petadota_trends.settings import SparkSettings
 
+__all__ = ["MissingJarsError", "build_session", "connector_jars", "ship_python_code"]
 
-class MissingJarsError(RuntimeError):
-    """The Kafka connector or JDBC driver jars are not where the settings say."""
+# What the Kafka source and sink need beyond PySpark's own jars (infra/local/maven/spark/pom.xml).
+REQUIRED_JARS = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
+
+ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
 
 
 def connector_jars(settings: SparkSettings) -> list[str]:
     jars = sorted(str(path) for path in settings.jars_dir.glob("*.jar"))
-    if not any("spark-sql-kafka" in jar for jar in jars):
+    missing = [name for name in REQUIRED_JARS if not any(Path(jar).name.startswith(name) for jar in jars)]
+    if missing:
         raise MissingJarsError(
-            f"no Kafka connector jar in {settings.jars_dir}: run 'infra/local/stack install' "
+            f"no {', '.join(missing)} jar in {settings.jars_dir}: run 'infra/local/stack install' "
             "or point SPARK_JARS_DIR at the jars of infra/local/maven/spark/pom.xml"
         )
     return jars
 
 
-def build_session(app_name: str, settings: SparkSettings) -> SparkSession:
-    return (
+def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> SparkSession:
+    # Under spark-submit the JVM is already up: its --master and environment decide.
+    submitted = "PYSPARK_GATEWAY_PORT" in os.environ
+    if not submitted and settings.master.startswith("local"):
+        # Local executors run this very interpreter (with PyMySQL), not whatever `python3` is,
+        # and the driver and its web UI listen on loopback only, like the rest of the stack.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = (
         SparkSession.builder.appName(app_name)
-        .master(settings.master)
         .config("spark.jars", ",".join(connector_jars(settings)))
+        .config("spark.driver.memory", settings.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.ui.enabled", str(ui).lower())
+        .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
     )
+    if not submitted:
+        builder = builder.master(settings.master)
+    if settings.state_store == "rocksdb":
+        builder = builder.config("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER).config(
+            "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true"
+        )
+    return builder.getOrCreate()
+
+
+def _zip_package(module: ModuleType, into: Path) -> Path | None:
+    source = Path(module.__file__ or "").parent
+    if not source.is_dir():
+        return None  # already imported from a zip that spark-submit --py-files shipped
+    archive = into / f"{module.__name__}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(source.rglob("*.py")):
+            zipped.write(path, path.relative_to(source.parent))
+    return archive
+
+
+def ship_python_code(spark: SparkSession) -> None:
+    """Adds this package and PyMySQL (pure Python) to every executor's path: the MySQL upserts
+    run there, and a cluster's executors have neither installed."""
+    workdir = Path(tempfile.mkdtemp(prefix="petadota-pyfiles-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
+    for module in (petadota_trends, pymysql):
+        archive = _zip_package(module, workdir)
+        if archive is not None:
+            spark.sparkContext.addPyFile(str(archive))

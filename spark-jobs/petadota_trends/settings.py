@@ -1,19 +1,29 @@
 """Configuration of the Spark jobs, read the same way as the TypeScript side reads it:
-environment variables first, then the file the local stack writes (local.env), then defaults."""
+environment variables first, then the file the local stack writes (local.env), then defaults.
+A malformed value fails at start-up with an error naming the variable."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from petadota_trends.errors import ConfigurationError
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("PETADOTA_DATA_DIR"):
+        return Path(env["PETADOTA_DATA_DIR"])
+    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "petadota"
 
 
 def local_env_file(env: Mapping[str, str]) -> Path:
     if env.get("PETADOTA_ENV_FILE"):
         return Path(env["PETADOTA_ENV_FILE"])
-    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(env.get("PETADOTA_DATA_DIR") or Path(data_home) / "petadota") / "local.env"
+    return data_dir(env) / "local.env"
 
 
 def parse_env_file(text: str) -> dict[str, str]:
@@ -35,21 +45,166 @@ def resolve_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
     return merged
 
 
+def _int(values: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise ConfigurationError(f"{name}={raw!r} must be {bounds}")
+    return number
+
+
+def _seconds(values: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    try:
+        number = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
+    if not number >= minimum or number == float("inf"):
+        raise ConfigurationError(f"{name}={raw!r} must be a finite number of seconds, at least {minimum}")
+    return number
+
+
+def _bool(values: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = values.get(name)
+    if raw is None:
+        return default
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise ConfigurationError(f"{name}={raw!r} must be true or false")
+
+
+def _choice(values: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = values.get(name, default)
+    if raw not in choices:
+        raise ConfigurationError(f"{name}={raw!r} must be one of: {', '.join(choices)}")
+    return raw
+
+
+def _brokers(values: Mapping[str, str]) -> str:
+    raw = values.get("KAFKA_BROKERS", "127.0.0.1:9092")
+    for broker in raw.split(","):
+        if not re.fullmatch(r"[^\s:,]+:\d{1,5}", broker.strip()):
+            raise ConfigurationError(
+                f"KAFKA_BROKERS={raw!r}: {broker.strip()!r} is not host:port (comma-separated list)"
+            )
+    return raw
+
+
+def _memory(values: Mapping[str, str], name: str, default: str) -> str:
+    raw = values.get(name, default)
+    if not re.fullmatch(r"\d+[kmgt]", raw.lower()):
+        raise ConfigurationError(f"{name}={raw!r} must be a JVM memory size such as 512m or 2g")
+    return raw
+
+
+def spark_dir(values: Mapping[str, str]) -> Path:
+    return data_dir(values) / "spark"
+
+
+def status_file_from_env(env: Mapping[str, str] | None = None) -> Path:
+    values = resolve_env(env)
+    return Path(values.get("SPARK_STATUS_FILE") or spark_dir(values) / "status.json")
+
+
 @dataclass(frozen=True)
 class SparkSettings:
     kafka_brokers: str
     jars_dir: Path
     master: str
     shuffle_partitions: int
+    ui_port: int = 4040
+    driver_memory: str = "1g"
+    # RocksDB keeps the de-duplication state (one entry per event id inside the watermark) off the
+    # JVM heap; the in-memory provider would hold millions of ids on the heap at high rates.
+    state_store: str = "rocksdb"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SparkSettings:
         values = resolve_env(env)
         cache = values.get("PETADOTA_CACHE_DIR") or str(Path.home() / ".cache" / "petadota")
         return cls(
-            kafka_brokers=values.get("KAFKA_BROKERS", "127.0.0.1:9092"),
+            kafka_brokers=_brokers(values),
             jars_dir=Path(values.get("SPARK_JARS_DIR") or Path(cache) / "spark-jars"),
             master=values.get("SPARK_MASTER", "local[2]"),
             # Two cores here: the default of 200 shuffle partitions would be 200 tiny tasks per batch.
-            shuffle_partitions=int(values.get("SPARK_SHUFFLE_PARTITIONS", "4")),
+            shuffle_partitions=_int(values, "SPARK_SHUFFLE_PARTITIONS", 4, minimum=1),
+            ui_port=_int(values, "SPARK_UI_PORT", 4040, minimum=1, maximum=65535),
+            driver_memory=_memory(values, "SPARK_DRIVER_MEMORY", "1g"),
+            state_store=_choice(values, "SPARK_STATE_STORE", "rocksdb", ("rocksdb", "hdfs")),
+        )
+
+
+@dataclass(frozen=True)
+class MysqlSettings:
+    """Where the trend tables are, and the stream account that writes them. Shipped to the
+    executors with each partition write, so it holds only plain values."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> MysqlSettings:
+        values = resolve_env(env)
+        password = values.get("MYSQL_STREAM_PASSWORD")
+        if not password:
+            raise ConfigurationError(
+                "MYSQL_STREAM_PASSWORD is not set: start the local stack (it generates the password "
+                "into local.env) or set it to the stream account's password"
+            )
+        return cls(
+            host=values.get("MYSQL_HOST", "127.0.0.1"),
+            port=_int(values, "MYSQL_PORT", 3306, minimum=1, maximum=65535),
+            database=values.get("MYSQL_DATABASE", "Pet_Adota"),
+            user=values.get("MYSQL_STREAM_USER", "petadota_stream"),
+            password=password,
+        )
+
+
+@dataclass(frozen=True)
+class TrendsSettings:
+    """Everything the trends job needs: where it reads, writes and keeps its checkpoints, and the
+    knobs of its micro-batches."""
+
+    spark: SparkSettings
+    mysql: MysqlSettings
+    interactions_topic: str
+    dead_letter_topic: str
+    checkpoint_dir: Path
+    status_file: Path
+    trigger_seconds: float
+    watermark_seconds: int
+    max_offsets_per_trigger: int
+    starting_offsets: str
+    fail_on_data_loss: bool
+    max_future_seconds: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TrendsSettings:
+        values = resolve_env(env)
+        return cls(
+            spark=SparkSettings.from_env(values),
+            mysql=MysqlSettings.from_env(values),
+            interactions_topic=values.get("KAFKA_INTERACTIONS_TOPIC", "pet-adota-interacoes"),
+            dead_letter_topic=values.get("KAFKA_DEAD_LETTER_TOPIC", "pet-adota-interacoes-dlq"),
+            checkpoint_dir=Path(values.get("SPARK_CHECKPOINT_DIR") or spark_dir(values) / "checkpoints"),
+            status_file=status_file_from_env(values),
+            trigger_seconds=_seconds(values, "SPARK_TRIGGER_SECONDS", 2.0, minimum=0.1),
+            watermark_seconds=_int(values, "SPARK_WATERMARK_SECONDS", 60, minimum=0),
+            max_offsets_per_trigger=_int(values, "SPARK_MAX_OFFSETS_PER_TRIGGER", 100_000, minimum=1),
+            starting_offsets=_choice(values, "SPARK_STARTING_OFFSETS", "earliest", ("earliest", "latest")),
+            fail_on_data_loss=_bool(values, "SPARK_FAIL_ON_DATA_LOSS", True),
+            max_future_seconds=_int(values, "SPARK_MAX_FUTURE_SECONDS", 300, minimum=0),
         )

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from pyspark.sql import SparkSession
 
 from petadota_trends.settings import SparkSettings
-
-
-@pytest.fixture
-def topic(spark: SparkSession, settings: SparkSettings, unique_name: str) -> Iterator[str]:
-    # The broker never auto-creates topics; create this one with Kafka's own admin client,
-    # which the connector jars put on Spark's JVM classpath.
-    jvm = spark.sparkContext._jvm
-    props = jvm.java.util.Properties()
-    props.put("bootstrap.servers", settings.kafka_brokers)
-    admin = jvm.org.apache.kafka.clients.admin.Admin.create(props)
-    topics = jvm.java.util.Collections.singletonList(
-        jvm.org.apache.kafka.clients.admin.NewTopic(unique_name, 1, 1)
-    )
-    admin.createTopics(topics).all().get()
-    yield unique_name
-    admin.deleteTopics(jvm.java.util.Collections.singletonList(unique_name)).all().get()
-    admin.close()
+from tests.helpers import KafkaTopics
 
 
 def test_structured_streaming_reads_what_spark_wrote_to_kafka(
-    spark: SparkSession, settings: SparkSettings, topic: str, tmp_path
+    spark: SparkSession, settings: SparkSettings, kafka_topics: KafkaTopics, unique_name: str, tmp_path
 ) -> None:
+    topic = kafka_topics.create(unique_name)
     events = [
         ("usuario-1", '{"raca":"labrador"}'),
         ("usuario-2", '{"raca":"persa"}'),

@@ -23,6 +23,8 @@ PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
 : "${PET_API_PORT:=8099}"
 # The optional Airflow bridge (`up airflow`): its API server and web UI.
 : "${AIRFLOW_PORT:=8080}"
+# The trends Spark job's web UI (its REST API too: /api/v1/applications).
+: "${SPARK_UI_PORT:=4040}"
 # Seconds a service may take to become healthy before `up` gives up on it.
 : "${PETADOTA_START_TIMEOUT:=90}"
 
@@ -57,11 +59,14 @@ TERRAFORM_BIN="$GO_BIN_DIR/terraform"
 AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
-# JVM warms up), then the platform's own worker, which needs all of it.
+# JVM warms up), then the platform's own worker, which needs all of it, then the trends Spark
+# job, which needs the topics and tables that provisioning creates.
 INFRA_SERVICES=(temporal mariadb kafka s3)
 SERVICES=("${INFRA_SERVICES[@]}" worker)
-# Started only when asked for by name (`up pet-api`); `down` and `status` cover them too.
-OPTIONAL_SERVICES=(pet-api airflow)
+# Started only when asked for by name (`up spark`); `down` and `status` cover them too. The Spark
+# job checks at start-up the topics, tables and account that provisioning creates, so the main
+# job starts it after provisioning.
+OPTIONAL_SERVICES=(spark pet-api airflow)
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }

@@ -67,12 +67,13 @@ stop_process_group() {
   else
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   fi
+  # Until every process of the group is gone, not only its leader (a JVM outliving its driver).
   local waited=0
-  while kill -0 "$pid" 2>/dev/null && ((waited < 60)); do
+  while kill -0 -- "-$pid" 2>/dev/null && ((waited < 60)); do
     sleep 0.5
     waited=$((waited + 1))
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if kill -0 -- "-$pid" 2>/dev/null; then
     log "$name did not stop within 30 s; killing it"
     kill -KILL -- "-$pid" 2>/dev/null || true
   fi

@@ -1,0 +1,35 @@
+"""The job's typed failures: each names what is wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class TrendsJobError(RuntimeError):
+    """A failure the job cannot fix by retrying: the operator has to act."""
+
+
+class ConfigurationError(TrendsJobError):
+    """A setting is malformed; the message names the variable."""
+
+
+class MissingJarsError(TrendsJobError):
+    """The Kafka connector or JDBC driver jars are not where the settings say."""
+
+
+class KafkaUnavailableError(TrendsJobError):
+    """No Kafka broker answered at the configured addresses."""
+
+
+class TopicMissingError(TrendsJobError):
+    """A topic the job reads or writes does not exist (the broker never auto-creates them)."""
+
+
+class MysqlUnavailableError(TrendsJobError):
+    """MySQL did not accept a connection at the configured address."""
+
+
+class MysqlAccessDeniedError(TrendsJobError):
+    """MySQL refused the stream account's credentials or one of the privileges it needs."""
+
+
+class SchemaMissingError(TrendsJobError):
+    """The database or a trend table does not exist: provisioning has not run."""

@@ -1,0 +1,249 @@
+"""The click event: its explicit schema, and the validation of raw Kafka records against the
+contract in contracts/interaction-event.schema.json (tests/test_contract.py proves they agree).
+
+Spark's JSON reader turns a number into a string when the schema says string, so it cannot tell
+`"raca": 7` from `"raca": "7"`. The records are therefore parsed into a VARIANT, which keeps each
+value's JSON type, and every field is checked for its type first, then for its value."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StringType, StructField, StructType, TimestampType
+
+# The contract's rules, character for character (the contract test compares them with the file).
+EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+RACA_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+RACA_MAX_LENGTH = 100
+TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z$"
+TIPOS = ("cachorro", "gato")
+USUARIO_ID_MINIMUM = 1
+USUARIO_ID_MAXIMUM = 2_147_483_647
+ANIMAL_ID_MINIMUM = 1
+REQUIRED_FIELDS = ("event_id", "usuario_id", "raca", "tipo", "timestamp")
+FIELDS = (*REQUIRED_FIELDS, "animal_id")
+
+# What the schema cannot say, the job adds: the time must be a real instant (no 30 February), not
+# before the Unix epoch (where event-time watermarks start), and not further ahead of the batch
+# time than the allowed clock skew, since one event from a broken clock would otherwise push the
+# watermark into the future and make every real event late.
+TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]'Z'"
+EARLIEST_EVENT_TIME = "1970-01-01 00:00:00"
+
+# A valid event, as the aggregations receive it.
+EVENT_SCHEMA = StructType(
+    [
+        StructField("event_id", StringType()),
+        StructField("usuario_id", IntegerType()),
+        StructField("raca", StringType()),
+        StructField("tipo", StringType()),
+        StructField("event_time", TimestampType()),
+    ]
+)
+
+
+class Reason(StrEnum):
+    """Why a record went to the dead-letter topic (the `reason` of its message)."""
+
+    INVALID_JSON = "invalid_json"
+    NOT_AN_OBJECT = "not_an_object"
+    MISSING_FIELD = "missing_field"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_EVENT_ID = "invalid_event_id"
+    INVALID_USUARIO_ID = "invalid_usuario_id"
+    INVALID_RACA = "invalid_raca"
+    UNKNOWN_TIPO = "unknown_tipo"
+    INVALID_TIMESTAMP = "invalid_timestamp"
+    TIMESTAMP_OUT_OF_RANGE = "timestamp_out_of_range"
+    INVALID_ANIMAL_ID = "invalid_animal_id"
+
+
+# A JSON string literal, and what is left of a flat object once its strings are emptied. Spark's
+# JSON parsers read the first value and ignore what follows ('{...} x' parses), so the text is
+# checked for being one object with nothing after it. Possessive quantifiers: no backtracking, and
+# no deep recursion on long strings.
+STRING_LITERAL = r'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+FLAT_OBJECT = r"^[ \t\n\r]*\{[^{}\[\]]*+\}[ \t\n\r]*\z"
+
+
+def java_regex(pattern: str) -> str:
+    """JSON Schema patterns are ECMA-262 regexes, where `$` matches only at the very end; in Java
+    it also matches before a final line break, so "labrador\\n" would pass. `\\z` is the end."""
+    return pattern[:-1] + r"\z" if pattern.endswith("$") else pattern
+
+
+_NUMBER_TYPES = ("TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE")
+
+
+def _is_string(kind: Column) -> Column:
+    return kind == "STRING"
+
+
+def _is_number(kind: Column) -> Column:
+    return kind.isin(*_NUMBER_TYPES) | kind.startswith("DECIMAL")
+
+
+def _is_integral(number: Column) -> Column:
+    # A JSON Schema "integer" is any number without a fractional part (1.0 and 1e2 included).
+    # rint, unlike floor, never overflows; infinities fail the bounds checks that come with it.
+    return F.rint(number) == number
+
+
+def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame:
+    """Kafka records (key, value, topic, partition, offset, timestamp) in; the same records out
+    with the event's fields (null where invalid), and `reason`/`detail`, null for a valid event."""
+    text = F.col("value").cast("string")
+    parsed = records.select(
+        "key",
+        "value",
+        "topic",
+        "partition",
+        "offset",
+        F.col("timestamp").alias("kafka_timestamp"),
+        F.is_valid_utf8(text).alias("_utf8"),
+        F.try_parse_json(text).alias("_json"),
+        F.regexp_replace(text, STRING_LITERAL, '""').rlike(FLAT_OBJECT).alias("_flat"),
+    ).withColumn("_object", F.try_variant_get("_json", "$", "map<string,variant>"))
+
+    def value_of(name: str) -> Column:
+        return F.try_element_at(F.col("_object"), F.lit(name))
+
+    parsed = parsed.select(
+        "*",
+        *[value_of(name).alias(f"_v_{name}") for name in FIELDS],
+        *[F.schema_of_variant(value_of(name)).alias(f"_t_{name}") for name in FIELDS],
+    )
+
+    def string(name: str) -> Column:
+        return F.when(_is_string(F.col(f"_t_{name}")), F.variant_get(f"_v_{name}", "$", "string"))
+
+    def number(name: str) -> Column:
+        return F.when(_is_number(F.col(f"_t_{name}")), F.try_variant_get(f"_v_{name}", "$", "double"))
+
+    event_id, raca, tipo, timestamp = (string(name) for name in ("event_id", "raca", "tipo", "timestamp"))
+    usuario_id, animal_id = number("usuario_id"), number("animal_id")
+    event_time = F.when(
+        timestamp.rlike(java_regex(TIMESTAMP_PATTERN)), F.try_to_timestamp(timestamp, F.lit(TIMESTAMP_FORMAT))
+    )
+    parsed = parsed.select(
+        "*",
+        event_id.alias("_event_id"),
+        usuario_id.alias("_usuario_id"),
+        raca.alias("_raca"),
+        tipo.alias("_tipo"),
+        event_time.alias("_event_time"),
+        animal_id.alias("_animal_id"),
+    )
+
+    missing = F.array_compact(
+        F.array(*[F.when(~F.map_contains_key("_object", name), F.lit(name)) for name in REQUIRED_FIELDS])
+    )
+    unknown = F.array_sort(F.array_except(F.map_keys("_object"), F.array(*[F.lit(name) for name in FIELDS])))
+    latest = F.timestamp_add("SECOND", F.lit(max_future_seconds), F.current_timestamp())
+    n_usuario, n_animal = F.col("_usuario_id"), F.col("_animal_id")
+    checks: list[tuple[Column, Reason, Column]] = [
+        (F.col("value").isNull(), Reason.INVALID_JSON, F.lit("the message has no value")),
+        (~F.col("_utf8"), Reason.INVALID_JSON, F.lit("the value is not UTF-8 text")),
+        (F.col("_json").isNull(), Reason.INVALID_JSON, F.lit("the value is not valid JSON")),
+        (F.col("_object").isNull(), Reason.NOT_AN_OBJECT, F.lit("the value is not a JSON object")),
+        (
+            F.size(missing) > 0,
+            Reason.MISSING_FIELD,
+            F.concat(F.lit("missing required field(s): "), F.array_join(missing, ", ")),
+        ),
+        (
+            F.size(unknown) > 0,
+            Reason.UNKNOWN_FIELD,
+            F.concat(F.lit("field(s) not in the contract: "), F.array_join(unknown, ", ")),
+        ),
+        (
+            F.col("_event_id").isNull() | ~F.col("_event_id").rlike(java_regex(EVENT_ID_PATTERN)),
+            Reason.INVALID_EVENT_ID,
+            F.lit("event_id must be a lower-case UUID string"),
+        ),
+        (
+            n_usuario.isNull()
+            | ~n_usuario.between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM)
+            | ~_is_integral(n_usuario),
+            Reason.INVALID_USUARIO_ID,
+            F.lit(f"usuario_id must be an integer from {USUARIO_ID_MINIMUM} to {USUARIO_ID_MAXIMUM}"),
+        ),
+        (
+            F.col("_raca").isNull()
+            | (F.length("_raca") > RACA_MAX_LENGTH)
+            | ~F.col("_raca").rlike(java_regex(RACA_PATTERN)),
+            Reason.INVALID_RACA,
+            F.lit(
+                f"raca must be a slug ([a-z0-9] words joined by '-') of at most {RACA_MAX_LENGTH} characters"
+            ),
+        ),
+        (
+            F.col("_tipo").isNull() | ~F.col("_tipo").isin(*TIPOS),
+            Reason.UNKNOWN_TIPO,
+            F.lit(f"tipo must be one of: {', '.join(TIPOS)}"),
+        ),
+        (
+            F.col("_event_time").isNull(),
+            Reason.INVALID_TIMESTAMP,
+            F.lit("timestamp must be an ISO-8601 UTC time with a Z (at most microseconds) that exists"),
+        ),
+        (
+            (F.col("_event_time") < F.lit(EARLIEST_EVENT_TIME).cast("timestamp"))
+            | (F.col("_event_time") > latest),
+            Reason.TIMESTAMP_OUT_OF_RANGE,
+            F.lit(
+                f"timestamp must be after 1970 and at most {max_future_seconds} s ahead of the job's clock"
+            ),
+        ),
+        (
+            F.map_contains_key("_object", "animal_id")
+            & (
+                n_animal.isNull()
+                | ~((n_animal >= ANIMAL_ID_MINIMUM) & (n_animal < float("inf")))
+                | ~_is_integral(n_animal)
+            ),
+            Reason.INVALID_ANIMAL_ID,
+            F.lit(f"animal_id, when present, must be an integer of at least {ANIMAL_ID_MINIMUM}"),
+        ),
+        # Last: an object that is not flat has a nested value (which a check above rejected, as no
+        # field of the contract holds one) or, when every check passed, text after its end.
+        (~F.col("_flat"), Reason.INVALID_JSON, F.lit("the value has more after the JSON object")),
+    ]
+    reason: Column = F.lit(None).cast("string")
+    detail: Column = F.lit(None).cast("string")
+    for condition, code, message in reversed(checks):
+        # A null condition (a check on a value an earlier check already rejected) counts as failed.
+        failed = F.coalesce(condition, F.lit(True))
+        reason = F.when(failed, F.lit(code.value)).otherwise(reason)
+        detail = F.when(failed, message).otherwise(detail)
+
+    usuario_in_range = F.col("_usuario_id").between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM)
+    return parsed.select(
+        "key",
+        "value",
+        "topic",
+        "partition",
+        "offset",
+        "kafka_timestamp",
+        # The fields as far as they parsed (null where they did not): valid_events keeps the rows
+        # without a reason. Never wrapped in the reason: window() repeats event_time many times,
+        # and the optimizer would copy the whole validation into every repetition.
+        F.col("_event_id").alias("event_id"),
+        F.when(usuario_in_range, F.col("_usuario_id").cast("int")).alias("usuario_id"),
+        F.col("_raca").alias("raca"),
+        F.col("_tipo").alias("tipo"),
+        F.col("_event_time").alias("event_time"),
+        reason.alias("reason"),
+        detail.alias("detail"),
+    )
+
+
+def valid_events(parsed: DataFrame) -> DataFrame:
+    """The events that passed every check, with the columns of EVENT_SCHEMA."""
+    return parsed.where(F.col("reason").isNull()).select(*EVENT_SCHEMA.fieldNames())
+
+
+def invalid_records(parsed: DataFrame) -> DataFrame:
+    return parsed.where(F.col("reason").isNotNull())

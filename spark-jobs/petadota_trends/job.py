@@ -1,0 +1,189 @@
+"""The trends job: Kafka click events in; views per animal per 10 s and per hour upserted into
+MySQL; invalid records to the dead-letter topic. Three streaming queries, each with its own
+checkpoint under SPARK_CHECKPOINT_DIR:
+
+  views_10s    parse -> valid -> watermark + dedupe -> 10-second windows -> visualizacoes_10s
+  views_hour   parse -> valid -> watermark + dedupe -> one-hour windows  -> visualizacoes_hora
+  dead_letter  parse -> invalid -> JSON with the reason                  -> the dead-letter topic
+
+Run with `python -m petadota_trends.job` (from spark-jobs/) or spark-submit (see the README).
+SIGTERM or SIGINT stops it gracefully: the batches in flight finish, then the queries stop.
+Exit status: 0 stopped on request, 1 a query failed, 2 a prerequisite or setting is wrong."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from py4j.protocol import Py4JError
+from pyspark.errors import StreamingQueryException
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from petadota_trends import aggregations, dead_letter, events, mysql_sink, preflight, status
+from petadota_trends.errors import TrendsJobError
+from petadota_trends.session import build_session, ship_python_code
+from petadota_trends.settings import TrendsSettings
+
+log = logging.getLogger("petadota_trends")
+
+APP_NAME = "petadota-trends"
+STATUS_INTERVAL_SECONDS = 2.0
+# How long a stop waits for the batch in flight; a batch cut short is replayed on restart.
+STOP_GRACE_SECONDS = 60.0
+# What calls into Spark raise once its JVM is gone.
+SPARK_GONE = (Py4JError, ConnectionError)
+
+
+def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFrame:
+    return (
+        spark.readStream.format("kafka")
+        .option("kafka.bootstrap.servers", settings.spark.kafka_brokers)
+        .option("subscribe", settings.interactions_topic)
+        # Only for a fresh checkpoint; afterwards the checkpoint says where to go on.
+        .option("startingOffsets", settings.starting_offsets)
+        .option("failOnDataLoss", str(settings.fail_on_data_loss).lower())
+        .option("maxOffsetsPerTrigger", str(settings.max_offsets_per_trigger))
+        .load()
+    )
+
+
+def _upsert_into(table: mysql_sink.TrendTable, settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
+    def write(batch: DataFrame, _batch_id: int) -> None:
+        mysql_sink.write_batch(batch, table, settings.mysql)
+
+    return write
+
+
+def start_queries(spark: SparkSession, settings: TrendsSettings) -> dict[str, StreamingQuery]:
+    parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
+    counted = aggregations.deduplicated(events.valid_events(parsed), settings.watermark_seconds)
+    trigger = f"{settings.trigger_seconds} seconds"
+    checkpoints = settings.checkpoint_dir
+
+    def upserting(name: str, counts: DataFrame, table: mysql_sink.TrendTable) -> StreamingQuery:
+        return (
+            counts.writeStream.queryName(name)
+            .outputMode("update")
+            .foreachBatch(_upsert_into(table, settings))
+            .option("checkpointLocation", str(checkpoints / name))
+            .trigger(processingTime=trigger)
+            .start()
+        )
+
+    queries = {
+        "views_10s": upserting("views_10s", aggregations.views_per_bucket(counted), mysql_sink.VIEWS_10S),
+        "views_hour": upserting("views_hour", aggregations.views_per_hour(counted), mysql_sink.VIEWS_HOUR),
+    }
+    queries["dead_letter"] = (
+        dead_letter.dead_letter_messages(events.invalid_records(parsed))
+        .writeStream.queryName("dead_letter")
+        .format("kafka")
+        .option("kafka.bootstrap.servers", settings.spark.kafka_brokers)
+        .option("topic", settings.dead_letter_topic)
+        .option("checkpointLocation", str(checkpoints / "dead_letter"))
+        .trigger(processingTime=trigger)
+        .start()
+    )
+    return queries
+
+
+def stop_gracefully(queries: dict[str, StreamingQuery]) -> None:
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for name, query in queries.items():
+        while query.isActive and query.status["isTriggerActive"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        query.stop()
+        log.info("query %s stopped", name)
+
+
+def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading.Event) -> int:
+    progress = status.ProgressLog()
+    spark.streams.addListener(progress)
+    queries = start_queries(spark, settings)
+    ui_url = spark.sparkContext.uiWebUrl
+    log.info(
+        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoints in %s; Spark UI %s",
+        settings.interactions_topic,
+        spark.sparkContext.master,
+        settings.mysql.host,
+        settings.mysql.port,
+        settings.mysql.database,
+        settings.dead_letter_topic,
+        settings.checkpoint_dir,
+        ui_url,
+    )
+    try:
+        while not stop_requested.is_set():
+            status.write_status(settings, "running", queries, progress, ui_url)
+            if spark.streams.awaitAnyTermination(STATUS_INTERVAL_SECONDS):
+                failed = [name for name, query in queries.items() if query.exception() is not None]
+                log.error("query stopped unexpectedly: %s", ", ".join(failed) or "one of them")
+                return 1
+    except StreamingQueryException as error:
+        log.error("a streaming query failed: %s", error)
+        return 1
+    except SPARK_GONE:
+        if not stop_requested.is_set():
+            raise
+        log.warning("Spark went down with the stop request (its JVM was signalled too)")
+        return 0
+    finally:
+        try:
+            status.write_status(settings, "stopping", queries, progress, ui_url)
+            stop_gracefully(queries)
+            status.write_status(settings, "stopped", queries, progress, ui_url)
+        except SPARK_GONE as error:
+            # The JVM went first (a signal to the whole process group): nothing left to stop, and
+            # the checkpoints make the batches it cut short replay on the next start.
+            log.warning("Spark stopped before its queries could be stopped: %s", error)
+    log.info("stopped on request")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)  # a line per listener callback otherwise
+    stop_requested = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        log.info("%s received: stopping after the batches in flight", signal.Signals(signum).name)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    try:
+        settings = TrendsSettings.from_env()
+        # MySQL first: it needs no JVM, so the commonest mistake fails in a second.
+        mysql_sink.check_access(settings.mysql)
+        spark = build_session(APP_NAME, settings.spark)
+    except TrendsJobError as error:
+        log.error("%s: %s", type(error).__name__, error)
+        return 2
+    try:
+        spark.sparkContext.setLogLevel("WARN")
+        ship_python_code(spark)
+        preflight.check_topics(
+            spark, settings.spark.kafka_brokers, [settings.interactions_topic, settings.dead_letter_topic]
+        )
+        return run(spark, settings, stop_requested)
+    except TrendsJobError as error:
+        log.error("%s: %s", type(error).__name__, error)
+        return 2
+    finally:
+        try:
+            spark.stop()
+        except SPARK_GONE:
+            log.warning("Spark was already down")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Checks, before the queries start, that the brokers answer and the topics exist, so that either
+is a clear error that says what to do: subscribed to a missing topic, the Kafka source would just
+wait without a word. (The MySQL side is checked by mysql_sink.check_access.)"""
+
+from __future__ import annotations
+
+from py4j.protocol import Py4JJavaError
+from pyspark.sql import SparkSession
+
+from petadota_trends.errors import KafkaUnavailableError, TopicMissingError, TrendsJobError
+
+KAFKA_TIMEOUT_SECONDS = 15.0
+
+
+def _root_cause_name(error: Py4JJavaError) -> str:
+    cause = error.java_exception
+    while cause.getCause() is not None:
+        cause = cause.getCause()
+    return str(cause.getClass().getName())
+
+
+def check_topics(
+    spark: SparkSession, brokers: str, topics: list[str], timeout_seconds: float = KAFKA_TIMEOUT_SECONDS
+) -> None:
+    """Asks the brokers about the topics with Kafka's admin client, which the connector jars put
+    on the driver's classpath."""
+    jvm = spark.sparkContext._jvm
+    props = jvm.java.util.Properties()
+    props.put("bootstrap.servers", brokers)
+    timeout_ms = int(timeout_seconds * 1000)
+    props.put("request.timeout.ms", str(timeout_ms))
+    props.put("default.api.timeout.ms", str(timeout_ms))
+    admin = jvm.org.apache.kafka.clients.admin.Admin.create(props)
+    try:
+        for topic in topics:
+            names = jvm.java.util.Collections.singletonList(topic)
+            try:
+                admin.describeTopics(names).allTopicNames().get(
+                    timeout_ms, jvm.java.util.concurrent.TimeUnit.MILLISECONDS
+                )
+            except Py4JJavaError as error:
+                cause = _root_cause_name(error)
+                if cause.endswith("UnknownTopicOrPartitionException"):
+                    raise TopicMissingError(
+                        f"Kafka topic {topic!r} does not exist at {brokers}: run provisioning "
+                        "(bin/petadota provision --environment local), which creates the topics, or "
+                        "set KAFKA_INTERACTIONS_TOPIC / KAFKA_DEAD_LETTER_TOPIC"
+                    ) from None
+                if cause.endswith("TimeoutException"):
+                    raise KafkaUnavailableError(
+                        f"no Kafka broker answered at KAFKA_BROKERS={brokers} within {timeout_seconds:g} s: "
+                        "start it (infra/local/stack up kafka) or fix KAFKA_BROKERS"
+                    ) from None
+                raise TrendsJobError(f"Kafka at {brokers} failed describing {topic!r}: {cause}") from error
+    finally:
+        admin.close()

@@ -1,0 +1,107 @@
+"""Test helpers on the real services: an isolated database with a stream account, Kafka topics."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pymysql
+from pymysql.constants import CLIENT
+from pyspark.sql import SparkSession
+
+from petadota_trends.settings import MysqlSettings, resolve_env
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = sorted((REPO_ROOT / "infra" / "sql" / "migrations").glob("*.sql"))
+ACCOUNTS = json.loads((REPO_ROOT / "infra" / "sql" / "accounts.json").read_text())
+
+
+def admin_connection(database: str | None = None, **options: object) -> pymysql.connections.Connection:
+    env = resolve_env()
+    return pymysql.connect(
+        host=env.get("MYSQL_HOST", "127.0.0.1"),
+        port=int(env.get("MYSQL_PORT", "3306")),
+        user=env["MYSQL_ADMIN_USER"],
+        password=env["MYSQL_ADMIN_PASSWORD"],
+        database=database,
+        autocommit=True,
+        **options,
+    )
+
+
+class IsolatedDatabase:
+    """A database of its own with the platform's schema, and an account with exactly the stream
+    role's privileges on it (infra/sql/accounts.json)."""
+
+    def __init__(self, suffix: str) -> None:
+        self.name = f"pytest_trends_{suffix}"
+        self.account_host = resolve_env().get("MYSQL_ACCOUNT_HOST", "127.0.0.1")
+        self.accounts: list[str] = []
+
+    def create(self) -> None:
+        with (
+            admin_connection(client_flag=CLIENT.MULTI_STATEMENTS) as connection,
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(f"CREATE DATABASE `{self.name}`")
+            cursor.execute(f"USE `{self.name}`")
+            for migration in MIGRATIONS:
+                cursor.execute(migration.read_text())
+                while cursor.nextset():
+                    pass
+        self.stream: MysqlSettings = self.create_account("stream", ACCOUNTS["roles"]["stream"]["tables"])
+
+    def create_account(self, label: str, tables: dict[str, list[str]]) -> MysqlSettings:
+        user = f"pt_{label[:6]}_{uuid.uuid4().hex[:10]}"
+        password = uuid.uuid4().hex
+        with admin_connection() as connection, connection.cursor() as cursor:
+            cursor.execute("CREATE USER %s@%s IDENTIFIED BY %s", (user, self.account_host, password))
+            self.accounts.append(user)
+            for table, privileges in tables.items():
+                cursor.execute(
+                    f"GRANT {', '.join(privileges)} ON `{self.name}`.`{table}` TO %s@%s",
+                    (user, self.account_host),
+                )
+        env = resolve_env()
+        return MysqlSettings(
+            host=env.get("MYSQL_HOST", "127.0.0.1"),
+            port=int(env.get("MYSQL_PORT", "3306")),
+            database=self.name,
+            user=user,
+            password=password,
+        )
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with admin_connection(self.name) as connection, connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            return list(cursor.fetchall())
+
+    def drop(self) -> None:
+        with admin_connection() as connection, connection.cursor() as cursor:
+            for user in self.accounts:
+                cursor.execute("DROP USER IF EXISTS %s@%s", (user, self.account_host))
+            cursor.execute(f"DROP DATABASE IF EXISTS `{self.name}`")
+
+
+class KafkaTopics:
+    """Creates and deletes topics with Kafka's admin client, which the connector jars put on
+    Spark's JVM classpath (the broker never auto-creates topics)."""
+
+    def __init__(self, spark: SparkSession, brokers: str) -> None:
+        self.jvm = spark.sparkContext._jvm
+        props = self.jvm.java.util.Properties()
+        props.put("bootstrap.servers", brokers)
+        self.admin = self.jvm.org.apache.kafka.clients.admin.Admin.create(props)
+        self.created: list[str] = []
+
+    def create(self, name: str, partitions: int = 1) -> str:
+        topic = self.jvm.org.apache.kafka.clients.admin.NewTopic(name, partitions, 1)
+        self.admin.createTopics(self.jvm.java.util.Collections.singletonList(topic)).all().get()
+        self.created.append(name)
+        return name
+
+    def close(self) -> None:
+        if self.created:
+            self.admin.deleteTopics(list(self.created)).all().get()
+        self.admin.close()

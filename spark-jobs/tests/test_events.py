@@ -1,0 +1,83 @@
+"""Validation of raw Kafka records in batch mode: the reason for every sample, the fields of a
+valid event, and the dead-letter message of an invalid one."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+
+from pyspark.sql import DataFrame, SparkSession
+
+from petadota_trends import dead_letter, events
+from petadota_trends.events import Reason
+from tests.event_samples import GOOD, SAMPLES, event
+
+RECORD_SCHEMA = "key binary, value binary, topic string, partition int, offset long, timestamp timestamp"
+KAFKA_TIME = datetime(2025, 11, 22, 14, 3, 8, 500000)
+
+
+def records(spark: SparkSession, values: list[bytes | None]) -> DataFrame:
+    rows = [(f"k{i}".encode(), value, "interacoes", i % 3, i, KAFKA_TIME) for i, value in enumerate(values)]
+    return spark.createDataFrame(rows, RECORD_SCHEMA)
+
+
+def test_every_sample_gets_its_reason(spark: SparkSession) -> None:
+    parsed = events.parse_interactions(records(spark, [sample.value for sample in SAMPLES]), 300)
+    reasons = {row.offset: row.reason for row in parsed.select("offset", "reason").collect()}
+
+    assert {sample.name: reasons[i] for i, sample in enumerate(SAMPLES)} == {
+        sample.name: sample.reason and sample.reason.value for sample in SAMPLES
+    }
+
+
+def test_a_record_without_value_is_invalid_json(spark: SparkSession) -> None:
+    [row] = events.parse_interactions(records(spark, [None]), 300).collect()
+
+    assert (row.reason, row.detail) == (Reason.INVALID_JSON, "the message has no value")
+
+
+def test_a_valid_event_has_typed_fields(spark: SparkSession) -> None:
+    parsed = events.parse_interactions(records(spark, [event(), event(tipo="cavalo")]), 300)
+
+    assert events.valid_events(parsed).schema == events.EVENT_SCHEMA
+    assert [tuple(row) for row in events.valid_events(parsed).collect()] == [
+        (GOOD["event_id"], 42, "labrador", "cachorro", datetime(2025, 11, 22, 14, 3, 7, 125000))
+    ]
+    assert [row.offset for row in events.invalid_records(parsed).collect()] == [1]
+
+
+def test_the_future_bound_follows_the_allowed_skew(spark: SparkSession) -> None:
+    ahead = datetime.now().replace(microsecond=0).year + 1
+    value = event(timestamp=f"{ahead}-01-01T00:00:00Z")
+    one_year = 366 * 24 * 3600
+
+    assert (
+        events.parse_interactions(records(spark, [value]), 0).first().reason == Reason.TIMESTAMP_OUT_OF_RANGE
+    )
+    assert events.parse_interactions(records(spark, [value]), one_year).first().reason is None
+
+
+def test_dead_letter_messages_keep_the_record_and_say_why(spark: SparkSession) -> None:
+    not_utf8 = b'{"raca": "labr\xe9dor"}'
+    parsed = events.parse_interactions(records(spark, [event(tipo="cavalo"), not_utf8, event()]), 300)
+    messages = dead_letter.dead_letter_messages(events.invalid_records(parsed)).collect()
+
+    assert [row.key for row in messages] == [b"k0", b"k1"]
+    first, second = (json.loads(row.value) for row in messages)
+    dead_lettered_at = first.pop("dead_lettered_at")
+    assert datetime.fromisoformat(dead_lettered_at).tzinfo is not None
+    assert first == {
+        "reason": "unknown_tipo",
+        "detail": "tipo must be one of: cachorro, gato",
+        "raw": event(tipo="cavalo").decode(),
+        "topic": "interacoes",
+        "partition": 0,
+        "offset": 0,
+        "kafka_timestamp": "2025-11-22T14:03:08.500Z",
+        "key": "k0",
+    }
+    assert (second["reason"], second["detail"]) == ("invalid_json", "the value is not UTF-8 text")
+    assert second["raw"] == '{"raca": "labr\ufffddor"}'
+    assert base64.b64decode(second["raw_base64"]) == not_utf8
+    assert "raw_base64" not in first
