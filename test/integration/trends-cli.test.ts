@@ -12,6 +12,7 @@ import {
   type TrendReport,
 } from '../../contracts/trends';
 import { connectMysql, createKafka } from '../../workers/connections';
+import type { simulateInteractions } from '../../workflows';
 import { type CliPlatform, startCliPlatform } from '../support/cli-platform';
 
 let platform: CliPlatform;
@@ -93,7 +94,11 @@ test('bin/petadota simulate sends the clicks it reports, and bad options are usa
   const before = await clicksInTopic();
   const simulated = await platform.petadota('simulate', '--rate', '200', '--duration', '1', '--seed', '4');
   assert.equal(simulated.code, 0, simulated.stderr);
-  assert.match(simulated.stdout, /^simulateInteractions simulate-interactions:\S+ \(Ctrl-C stops it\)$/m);
+  assert.match(
+    simulated.stdout,
+    /^simulateInteractions simulate-interactions:\S+ running since \S+ \(run \S+\)$/m,
+  );
+  assert.match(simulated.stdout, /^Ctrl-C stops it$/m);
   assert.match(simulated.stdout, /^200 clicks in [\d.]+ s \(\d+\/s\)$/m);
   assert.match(simulated.stdout, /^ANIMAL +CLICKS$/m);
   assert.equal(await clicksInTopic(), before + 200);
@@ -101,6 +106,28 @@ test('bin/petadota simulate sends the clicks it reports, and bad options are usa
   const bad = await platform.petadota('simulate', '--rate', 'fast');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--rate must be a whole number from 1 to 1000000, got 'fast'/);
+  const badId = await platform.petadota('simulate', '--id', '../etc', '--detach');
+  assert.equal(badId.code, 2);
+  assert.match(badId.stderr, /--id: expected simulate-interactions:<name>/);
+});
+
+test('bin/petadota simulate --id --detach returns at once, and a second start joins the same run', async () => {
+  const id = `simulate-interactions:cli-${Date.now()}`;
+  const args = ['simulate', '--id', id, '--rate', '20', '--duration', '0', '--detach'];
+  const first = await platform.petadota(...args);
+  assert.equal(first.code, 0, first.stderr);
+  const runId = /\(run (\S+)\)$/m.exec(first.stdout)?.[1];
+  assert.ok(runId, first.stdout);
+  assert.doesNotMatch(first.stdout, /clicks sent/);
+  const second = await platform.petadota(...args);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(/\(run (\S+)\)$/m.exec(second.stdout)?.[1], runId);
+
+  const handle = platform.client.workflow.getHandle<typeof simulateInteractions>(id);
+  assert.equal((await handle.describe()).status.name, 'RUNNING');
+  await handle.cancel();
+  const summary = await handle.result();
+  assert.equal(summary.cancelled, true);
 });
 
 test("the README's tctl and temporal CLI commands start and query the trend workflows", async () => {

@@ -113,19 +113,36 @@ export async function simulate(config: PlatformConfig, args: string[]): Promise<
   if (values.duration) input.durationSeconds = wholeNumber('--duration', values.duration, 0, 31_536_000);
   if (values.seed) input.seed = wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
   if (values.users) input.users = wholeNumber('--users', values.users, 1, 10_000_000);
+  if (values.id !== undefined && !/^simulate-interactions:[\w.:-]{1,200}$/.test(values.id))
+    throw new UsageError(
+      `--id: expected simulate-interactions:<name> (letters, digits, . : _ -), got '${values.id}'`,
+    );
   const client = await connectTemporalClient(config);
-  const workflowId = simulateInteractionsWorkflowId(new Date());
+  const workflowId = values.id ?? simulateInteractionsWorkflowId(new Date());
   try {
+    // A named run is joined while it runs, so a restarted caller never starts a second one.
     const handle = await client.workflow.start<typeof simulateInteractions>(
       SIMULATE_INTERACTIONS_WORKFLOW_TYPE,
       {
         taskQueue: TRENDS_TASK_QUEUE,
         workflowId,
         args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       },
     );
-    console.log(`${SIMULATE_INTERACTIONS_WORKFLOW_TYPE} ${workflowId} (Ctrl-C stops it)`);
+    const { runId, startTime } = await handle.describe();
+    console.log(
+      `${SIMULATE_INTERACTIONS_WORKFLOW_TYPE} ${workflowId} running since ${startTime.toISOString()} (run ${runId})`,
+    );
     console.log(`Temporal UI: ${workflowUiUrl(config, workflowId)}`);
+    if (values.detach) {
+      console.log(
+        `Stop it: temporal workflow cancel --address ${config.temporal.address} --workflow-id '${workflowId}'`,
+      );
+      return 0;
+    }
+    console.log('Ctrl-C stops it');
     // Ctrl-C cancels the workflow; the activity stops sending and the summary is still printed.
     const stop = (): void => void handle.cancel().catch(() => undefined);
     process.once('SIGINT', stop);
