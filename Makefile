@@ -7,7 +7,7 @@ STACK := infra/local/stack
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
 
-run: ## the main job: install, start the stack and worker, provision, start the image loop
+run: ## the main job: the whole platform (stack, worker, provisioning, loops, Spark, simulator) until Ctrl-C
 	@infra/local/main-job
 
 test: ## run every check and test suite against the local stack (installs and starts it)
