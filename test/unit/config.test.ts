@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -19,8 +19,9 @@ test('defaults point at the local stack on loopback', () => {
   assert.equal(config.tools.temporalTestServerPath, '/cache/venv/bin/temporal-test-server');
 });
 
-test('the stack file is read, and real environment variables win over it', () => {
+test('the stack file is read, and real environment variables win over it', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'petadota-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'local.env');
   writeFileSync(
     file,

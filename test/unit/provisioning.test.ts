@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { readAccountSpecs } from '../../activities/provisioning/accounts';
 import { readMigrations, SQL_DIR } from '../../activities/provisioning/migrations';
 import { compareStructures, type DatabaseStructure } from '../../activities/provisioning/structure';
@@ -76,8 +76,17 @@ test("the repository's migrations are numbered from 001 without gaps and read wi
   assert.match(migrations[0]?.checksum ?? '', /^[0-9a-f]{64}$/);
 });
 
+const scratchDirs: string[] = [];
+after(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
 function sqlDirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'petadota-sql-'));
+  const dir = scratchDir('petadota-sql-');
   mkdirSync(join(dir, 'migrations'));
   for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, 'migrations', name), sql);
   return dir;
@@ -102,7 +111,7 @@ test("the repository's account declarations are read for the three roles", async
 });
 
 test('account declarations with unknown privileges are refused', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'petadota-accounts-'));
+  const dir = scratchDir('petadota-accounts-');
   const roles = {
     pipeline: { tables: {} },
     stream: { tables: {} },
