@@ -7,9 +7,11 @@ Every 30 seconds, makes sure the Temporal image loop runs and shows what it did:
    `pet-adota-images`) or starts it when there is none. The ID is fixed and the start joins an
    existing run, so there is never a second loop.
 2. `log_image_loop_status` queries the loop's `status` and logs its state and latest cycles.
-3. `run_image_cycle`, on demand only (trigger with `{"run_cycle": true}`, optionally `dogs` and
-   `cats`): runs one `imageCycle` under the workflow ID `images-cycle:airflow:<run id>`, so a
-   retried task attaches to the cycle its first try started instead of fetching a second batch.
+3. `run_image_cycle`, on demand (trigger with `{"run_cycle": true}`, optionally `dogs` and
+   `cats`), or on every run while the Airflow Variable `pet_adota_imagens_run_cycle` is `true`
+   (Airflow then drives cycles on its own schedule, beside the loop): runs one `imageCycle` under
+   the workflow ID `images-cycle:airflow:<run id>`, so a retried task attaches to the cycle its
+   first try started instead of fetching a second batch.
 
 The loop itself runs the cycles on its own 30-second grid; this DAG never holds the pipeline's
 logic.
@@ -20,7 +22,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, task
+from airflow.sdk import Param, Variable, dag, task
+
+
+def _cycle_wanted(context) -> bool:
+    from petadota_bridge.images import RUN_CYCLE_VARIABLE, cycle_wanted
+
+    return cycle_wanted(context["params"]["run_cycle"], Variable.get(RUN_CYCLE_VARIABLE, default=None))
 
 
 @dag(
@@ -53,7 +61,7 @@ def pet_adota_imagens():
 
         return image_loop_status()
 
-    @task.run_if(lambda context: context["params"]["run_cycle"], skip_message="run_cycle is false")
+    @task.run_if(_cycle_wanted, skip_message="run_cycle is false and so is pet_adota_imagens_run_cycle")
     @task(execution_timeout=timedelta(minutes=10))
     def run_image_cycle(params=None, dag_run=None):
         from petadota_bridge.images import run_image_cycle

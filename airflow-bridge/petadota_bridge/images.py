@@ -22,6 +22,24 @@ from .tables import format_table
 log = logging.getLogger(__name__)
 
 START_LOOP_HINT = "The next run of pet_adota_imagens starts it again."
+# While this Airflow Variable is true, every scheduled run also runs one imageCycle: Airflow then
+# drives cycles on its own 30-second schedule, as the seed's DAG did, beside the Temporal loop.
+RUN_CYCLE_VARIABLE = "pet_adota_imagens_run_cycle"
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+def cycle_wanted(run_cycle_param: bool, variable_value: str | None) -> bool:
+    """Whether this DAG run runs one ``imageCycle``: when it was triggered with ``run_cycle``,
+    or while the Variable ``pet_adota_imagens_run_cycle`` is true. Any other value of the
+    Variable is an error, not a silent no."""
+    if run_cycle_param:
+        return True
+    value = (variable_value or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"Airflow Variable {RUN_CYCLE_VARIABLE}: expected true or false, got {variable_value!r}")
 
 
 def ensure_image_loop(*, dag_id: str, run_id: str) -> dict[str, Any]:

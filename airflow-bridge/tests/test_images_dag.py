@@ -159,6 +159,20 @@ def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_i
     assert describe_or_none(temporal, workflow_id).run_id == cycle_run
 
 
+def test_while_the_variable_is_true_every_run_drives_a_cycle(
+    airflow: Airflow, temporal: TemporalRunner, loop_stopped_afterwards: None
+) -> None:
+    # An Airflow Variable from the environment, as a deployment would set it.
+    run = airflow.dags_test(DAG_ID, AIRFLOW_VAR_PET_ADOTA_IMAGENS_RUN_CYCLE="true")
+
+    assert run.returncode == 0, run.output[-3000:]
+    assert task_states(run.output).count("success") == 3
+    workflow_id = airflow_image_cycle_workflow_id(dag_run_id_of(run.output))
+    summary = temporal(lambda client: client.get_workflow_handle(workflow_id).result())
+    # The DAG's default params: 10 dogs and 10 cats.
+    assert len(summary["stored"]) + len(summary["duplicates"]) + len(summary["rejected"]) == 20
+
+
 def test_a_status_query_no_worker_answers_fails_in_bounded_time_and_is_retried(
     temporal: TemporalRunner,
     bridge_env: None,

@@ -12,7 +12,7 @@ import pytest
 from airflow.sdk.exceptions import AirflowFailException
 
 from petadota_bridge.errors import CheckFailed
-from petadota_bridge.images import format_image_cycle_summary, format_image_loop_status
+from petadota_bridge.images import cycle_wanted, format_image_cycle_summary, format_image_loop_status
 from petadota_bridge.provisioning import format_provisioning_report, require_valid
 from petadota_bridge.settings import TemporalSettings, parse_env_file
 from petadota_bridge.tables import format_table, js_number
@@ -233,6 +233,16 @@ def test_the_staleness_limit_comes_from_the_variable_then_the_environment() -> N
         resolve_max_age("soon", {})
     with pytest.raises(ValueError, match="PETADOTA_TRENDS_MAX_AGE_SECONDS: expected a positive"):
         resolve_max_age(None, {MAX_AGE_ENV: "0"})
+
+
+def test_a_cycle_runs_when_triggered_so_or_while_the_variable_is_true() -> None:
+    assert cycle_wanted(True, None) is True
+    assert cycle_wanted(False, None) is False
+    assert cycle_wanted(False, " TRUE ") is True
+    assert cycle_wanted(False, "false") is False
+    assert cycle_wanted(True, "false") is True
+    with pytest.raises(ValueError, match="pet_adota_imagens_run_cycle: expected true or false, got 'sim'"):
+        cycle_wanted(False, "sim")
 
 
 def test_temporal_settings_come_from_the_environment_then_local_env_then_defaults(tmp_path: Path) -> None:
