@@ -10,6 +10,10 @@ export interface PlatformConfig {
     address: string;
     namespace: string;
     uiUrl: string;
+    /** null: plaintext, what the local stack serves. */
+    tls: TemporalTls | null;
+    /** Temporal Cloud's API key, sent as a bearer token (always over TLS); empty when unset. */
+    apiKey: string;
   };
   mysql: {
     host: string;
@@ -25,6 +29,8 @@ export interface PlatformConfig {
     stream: MysqlCredentials;
     /** Reporting: SELECT only. */
     readonly: MysqlCredentials;
+    /** null: plaintext (the local stack). Over TLS the server's certificate is always verified. */
+    ssl: MysqlSsl | null;
   };
   kafka: {
     brokers: string[];
@@ -33,6 +39,11 @@ export interface PlatformConfig {
     deadLetterTopic: string;
     topicPartitions: number;
     replicationFactor: number;
+    securityProtocol: KafkaSecurityProtocol;
+    /** Set exactly when the protocol is SASL_PLAINTEXT or SASL_SSL. */
+    sasl: KafkaSasl | null;
+    /** PEM CA of the brokers (SSL and SASL_SSL); null: the system's CAs. */
+    sslCa: Buffer | null;
   };
   s3: {
     bucket: string;
@@ -71,6 +82,32 @@ export interface PlatformConfig {
     tctlPath: string;
     python: string;
   };
+}
+
+export interface TemporalTls {
+  /** SNI and the name the server's certificate must carry; empty: the host of the address. */
+  serverName: string;
+  /** PEM CA of a self-hosted cluster; null: the system's CAs (Temporal Cloud). */
+  serverRootCaCertificate: Buffer | null;
+  /** mTLS: the client certificate and its private key, PEM. */
+  clientCertPair: { crt: Buffer; key: Buffer } | null;
+}
+
+export interface MysqlSsl {
+  /** PEM CA of the server; null: the system's CAs (a managed MySQL with a public certificate). */
+  ca: Buffer | null;
+}
+
+/** Kafka's own names (`security.protocol`, `sasl.mechanism`), so the Spark job reads the same values. */
+export const KAFKA_SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export type KafkaSecurityProtocol = (typeof KAFKA_SECURITY_PROTOCOLS)[number];
+export const KAFKA_SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+export interface KafkaSasl {
+  mechanism: KafkaSaslMechanism;
+  username: string;
+  password: string;
 }
 
 /** A password is empty when its variable is unset; whoever needs the account reports that. */
@@ -126,6 +163,8 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       address: hostPort('TEMPORAL_ADDRESS', text('TEMPORAL_ADDRESS', '127.0.0.1:7233')),
       namespace: text('TEMPORAL_NAMESPACE', 'default'),
       uiUrl: url(env, 'TEMPORAL_UI_URL', 'http://127.0.0.1:8233'),
+      tls: temporalTls(env),
+      apiKey: text('TEMPORAL_API_KEY', ''),
     },
     mysql: {
       host: text('MYSQL_HOST', '127.0.0.1'),
@@ -136,6 +175,7 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       pipeline: credentials(env, 'PIPELINE', 'petadota_pipeline'),
       stream: credentials(env, 'STREAM', 'petadota_stream'),
       readonly: credentials(env, 'READONLY', 'petadota_leitura'),
+      ssl: mysqlSsl(env),
     },
     kafka: {
       brokers: text('KAFKA_BROKERS', '127.0.0.1:9092')
@@ -154,6 +194,7 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       ),
       topicPartitions: positiveInteger(env, 'KAFKA_TOPIC_PARTITIONS', 3),
       replicationFactor: positiveInteger(env, 'KAFKA_REPLICATION_FACTOR', 1),
+      ...kafkaSecurity(env),
     },
     s3: {
       bucket: bucketName('S3_BUCKET', text('S3_BUCKET', 'pet-adota-imagens')),
@@ -190,6 +231,106 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       python: text('PETADOTA_PYTHON', join(toolsHome, 'venv', 'bin', 'python')),
     },
   };
+}
+
+/** Every one of these needs TLS, so setting any of them turns it on unless TEMPORAL_TLS says no. */
+const TEMPORAL_TLS_IMPLIED_BY = [
+  'TEMPORAL_TLS_CERT_PATH',
+  'TEMPORAL_TLS_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_API_KEY',
+];
+
+function temporalTls(env: Env): TemporalTls | null {
+  const implying = TEMPORAL_TLS_IMPLIED_BY.filter((name) => env[name]);
+  if (!bool(env, 'TEMPORAL_TLS', implying.length > 0)) {
+    // Plaintext would send the API key in the clear, or silently drop the certificates.
+    if (implying.length > 0) {
+      throw new ConfigError('TEMPORAL_TLS', `is false, but TLS is required by ${implying.join(', ')}`);
+    }
+    return null;
+  }
+  const [certificateVariable, keyVariable] = ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH'] as const;
+  if (!env[certificateVariable] !== !env[keyVariable]) {
+    throw new ConfigError(
+      env[certificateVariable] ? keyVariable : certificateVariable,
+      `the client certificate and its key go together: set both ${certificateVariable} and ${keyVariable}, or neither`,
+    );
+  }
+  const crt = pemFile(env, certificateVariable);
+  const key = pemFile(env, keyVariable);
+  return {
+    serverName: env.TEMPORAL_TLS_SERVER_NAME || '',
+    serverRootCaCertificate: pemFile(env, 'TEMPORAL_TLS_SERVER_CA_PATH'),
+    clientCertPair: crt && key ? { crt, key } : null,
+  };
+}
+
+function kafkaSecurity(env: Env): Pick<PlatformConfig['kafka'], 'securityProtocol' | 'sasl' | 'sslCa'> {
+  const securityProtocol = choice(env, 'KAFKA_SECURITY_PROTOCOL', KAFKA_SECURITY_PROTOCOLS, 'PLAINTEXT');
+  const withSasl = securityProtocol.startsWith('SASL_');
+  const withTls = securityProtocol.endsWith('SSL');
+  // Credentials or a CA the protocol would not use are a mistake, not something to ignore.
+  const unused = [
+    ...(withSasl ? [] : ['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD']),
+    ...(withTls ? [] : ['KAFKA_SSL_CA_PATH']),
+  ].find((name) => env[name]);
+  if (unused) {
+    throw new ConfigError(unused, `is not used with KAFKA_SECURITY_PROTOCOL=${securityProtocol}`);
+  }
+  return {
+    securityProtocol,
+    sasl: withSasl
+      ? {
+          mechanism: choice(env, 'KAFKA_SASL_MECHANISM', KAFKA_SASL_MECHANISMS, null),
+          username: required(env, 'KAFKA_SASL_USERNAME', `${securityProtocol} needs it`),
+          password: required(env, 'KAFKA_SASL_PASSWORD', `${securityProtocol} needs it`),
+        }
+      : null,
+    sslCa: withTls ? pemFile(env, 'KAFKA_SSL_CA_PATH') : null,
+  };
+}
+
+function mysqlSsl(env: Env): MysqlSsl | null {
+  if (!bool(env, 'MYSQL_SSL', Boolean(env.MYSQL_SSL_CA_PATH))) {
+    if (env.MYSQL_SSL_CA_PATH) throw new ConfigError('MYSQL_SSL', 'is false, but MYSQL_SSL_CA_PATH is set');
+    return null;
+  }
+  return { ca: pemFile(env, 'MYSQL_SSL_CA_PATH') };
+}
+
+/** Certificates and keys are read at start-up, so that a wrong path fails before any connection. */
+function pemFile(env: Env, name: string): Buffer | null {
+  const path = env[name];
+  if (!path) return null;
+  let contents: Buffer;
+  try {
+    contents = readFileSync(path);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new ConfigError(name, `cannot read '${path}' (${code ?? message})`);
+  }
+  if (!contents.includes('-----BEGIN ')) throw new ConfigError(name, `'${path}' is not a PEM file`);
+  return contents;
+}
+
+function required(env: Env, name: string, why: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError(name, `is not set: ${why}`);
+  return value;
+}
+
+/** `fallback` null: the variable is required. */
+function choice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T | null): T {
+  const raw = env[name];
+  if (!raw && fallback !== null) return fallback;
+  const value = choices.find((candidate) => candidate === raw);
+  if (value === undefined) {
+    const got = raw ? `got '${raw}'` : 'it is not set';
+    throw new ConfigError(name, `expected one of ${choices.join(', ')}; ${got}`);
+  }
+  return value;
 }
 
 function credentials(env: Env, role: string, defaultUser: string): MysqlCredentials {

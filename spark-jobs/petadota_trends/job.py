@@ -28,7 +28,7 @@ from pyspark.sql.streaming import StreamingQuery
 from petadota_trends import aggregations, dead_letter, events, mysql_sink, preflight, status
 from petadota_trends.errors import TrendsJobError
 from petadota_trends.session import build_session, ship_python_code
-from petadota_trends.settings import TrendsSettings
+from petadota_trends.settings import TrendsSettings, kafka_client_options
 
 log = logging.getLogger("petadota_trends")
 
@@ -40,10 +40,15 @@ STOP_GRACE_SECONDS = 60.0
 SPARK_GONE = (Py4JError, ConnectionError)
 
 
+def kafka_options(settings: TrendsSettings) -> dict[str, str]:
+    """The Kafka client properties as the Spark source and sink take them: prefixed ``kafka.``."""
+    return {f"kafka.{name}": value for name, value in kafka_client_options(settings.spark).items()}
+
+
 def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFrame:
     return (
         spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", settings.spark.kafka_brokers)
+        .options(**kafka_options(settings))
         .option("subscribe", settings.interactions_topic)
         # Only for a fresh checkpoint; afterwards the checkpoint says where to go on.
         .option("startingOffsets", settings.starting_offsets)
@@ -84,7 +89,7 @@ def start_queries(spark: SparkSession, settings: TrendsSettings) -> dict[str, St
         dead_letter.dead_letter_messages(events.invalid_records(parsed))
         .writeStream.queryName("dead_letter")
         .format("kafka")
-        .option("kafka.bootstrap.servers", settings.spark.kafka_brokers)
+        .options(**kafka_options(settings))
         .option("topic", settings.dead_letter_topic)
         .option("checkpointLocation", str(checkpoints / "dead_letter"))
         .trigger(processingTime=trigger)
@@ -172,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         spark.sparkContext.setLogLevel("WARN")
         ship_python_code(spark)
         preflight.check_topics(
-            spark, settings.spark.kafka_brokers, [settings.interactions_topic, settings.dead_letter_topic]
+            spark, settings.spark, [settings.interactions_topic, settings.dead_letter_topic]
         )
         return run(spark, settings, stop_requested)
     except TrendsJobError as error:

@@ -6,6 +6,7 @@ a backup, a restart from an earlier offset after retention dropped data) from lo
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,6 +96,12 @@ def explain(error: pymysql.MySQLError, mysql: MysqlSettings, table: str | None =
     code = _error_code(error)
     where = f"{mysql.host}:{mysql.port}"
     provision = "run provisioning (bin/petadota provision --environment local)"
+    # PyMySQL reports a failed handshake as "can't connect", with the SSL error kept aside.
+    if isinstance(getattr(error, "original_exception", None), ssl.SSLError):
+        return MysqlUnavailableError(
+            f"TLS with MySQL at {where} failed: check MYSQL_SSL_CA_PATH (the CA that signed the "
+            f"server's certificate) and that MYSQL_HOST is a name the certificate carries ({error})"
+        )
     if code == ER_ACCESS_DENIED:
         return MysqlAccessDeniedError(
             f"MySQL at {where} refused user {mysql.user!r}: check MYSQL_STREAM_USER and "
@@ -117,6 +124,14 @@ def explain(error: pymysql.MySQLError, mysql: MysqlSettings, table: str | None =
     return TrendsJobError(f"MySQL at {where} failed: {error}")
 
 
+def tls_context(mysql: MysqlSettings) -> ssl.SSLContext | None:
+    """None: PyMySQL's own default, as before TLS settings existed. Otherwise the chain and the name
+    are always checked (PyMySQL's ssl_verify_identity skips the name when no CA file is given)."""
+    if not mysql.ssl:
+        return None
+    return ssl.create_default_context(cafile=mysql.ssl_ca_path)
+
+
 def connect(mysql: MysqlSettings) -> pymysql.connections.Connection:
     connection = pymysql.connect(
         host=mysql.host,
@@ -129,6 +144,7 @@ def connect(mysql: MysqlSettings) -> pymysql.connections.Connection:
         connect_timeout=10,
         read_timeout=60,
         write_timeout=60,
+        ssl=tls_context(mysql),
     )
     with connection.cursor() as cursor:
         # DATETIME values are UTC; READ COMMITTED takes no gap locks, so the concurrent upserts

@@ -8,6 +8,7 @@ from py4j.protocol import Py4JJavaError
 from pyspark.sql import SparkSession
 
 from petadota_trends.errors import KafkaUnavailableError, TopicMissingError, TrendsJobError
+from petadota_trends.settings import SparkSettings, kafka_client_options
 
 KAFKA_TIMEOUT_SECONDS = 15.0
 
@@ -20,13 +21,18 @@ def _root_cause_name(error: Py4JJavaError) -> str:
 
 
 def check_topics(
-    spark: SparkSession, brokers: str, topics: list[str], timeout_seconds: float = KAFKA_TIMEOUT_SECONDS
+    spark: SparkSession,
+    settings: SparkSettings,
+    topics: list[str],
+    timeout_seconds: float = KAFKA_TIMEOUT_SECONDS,
 ) -> None:
     """Asks the brokers about the topics with Kafka's admin client, which the connector jars put
-    on the driver's classpath."""
+    on the driver's classpath, connecting as the Kafka source and sink do."""
+    brokers = settings.kafka_brokers
     jvm = spark.sparkContext._jvm
     props = jvm.java.util.Properties()
-    props.put("bootstrap.servers", brokers)
+    for name, value in kafka_client_options(settings).items():
+        props.put(name, value)
     timeout_ms = int(timeout_seconds * 1000)
     props.put("request.timeout.ms", str(timeout_ms))
     props.put("default.api.timeout.ms", str(timeout_ms))
@@ -45,6 +51,12 @@ def check_topics(
                         f"Kafka topic {topic!r} does not exist at {brokers}: run provisioning "
                         "(bin/petadota provision --environment local), which creates the topics, or "
                         "set KAFKA_INTERACTIONS_TOPIC / KAFKA_DEAD_LETTER_TOPIC"
+                    ) from None
+                if cause.endswith("AuthenticationException"):
+                    raise KafkaUnavailableError(
+                        f"Kafka at {brokers} refused the job's connection ({cause}): check "
+                        "KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, "
+                        "KAFKA_SASL_PASSWORD and KAFKA_SSL_CA_PATH"
                     ) from None
                 if cause.endswith("TimeoutException"):
                     raise KafkaUnavailableError(

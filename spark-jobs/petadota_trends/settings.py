@@ -107,6 +107,36 @@ def _memory(values: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _pem_file(values: Mapping[str, str], name: str) -> Path | None:
+    """Read now, so that a wrong path fails at start-up rather than at the first connection."""
+    raw = values.get(name)
+    if not raw:
+        return None
+    try:
+        contents = Path(raw).read_bytes()
+    except OSError as error:
+        raise ConfigurationError(f"{name}={raw!r} cannot be read ({error.strerror})") from None
+    if b"-----BEGIN " not in contents:
+        raise ConfigurationError(f"{name}={raw!r} is not a PEM file")
+    return Path(raw)
+
+
+def _required(values: Mapping[str, str], name: str, why: str) -> str:
+    value = values.get(name)
+    if not value:
+        raise ConfigurationError(f"{name} is not set: {why}")
+    return value
+
+
+# Kafka's own names, as the TypeScript side reads them (workers/config.ts).
+KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+KAFKA_LOGIN_MODULES = {
+    "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+    "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+    "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
+}
+
+
 def spark_dir(values: Mapping[str, str]) -> Path:
     return data_dir(values) / "spark"
 
@@ -114,6 +144,47 @@ def spark_dir(values: Mapping[str, str]) -> Path:
 def status_file_from_env(env: Mapping[str, str] | None = None) -> Path:
     values = resolve_env(env)
     return Path(values.get("SPARK_STATUS_FILE") or spark_dir(values) / "status.json")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How the job's Kafka clients authenticate and encrypt; the defaults are the local stack's
+    PLAINTEXT."""
+
+    protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    # PEM CA of the brokers; None: the JVM's CAs. A path, read by every client, executors included.
+    ssl_ca_path: Path | None = None
+
+    @classmethod
+    def from_env(cls, values: Mapping[str, str]) -> KafkaSecurity:
+        protocol = _choice(values, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", KAFKA_SECURITY_PROTOCOLS)
+        with_sasl = protocol.startswith("SASL_")
+        with_tls = protocol.endswith("SSL")
+        # Credentials or a CA the protocol would not use are a mistake, not something to ignore.
+        unused = [] if with_sasl else ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]
+        unused += [] if with_tls else ["KAFKA_SSL_CA_PATH"]
+        for name in unused:
+            if values.get(name):
+                raise ConfigurationError(
+                    f"{name} is set but not used with KAFKA_SECURITY_PROTOCOL={protocol}"
+                )
+        if not with_sasl:
+            return cls(protocol=protocol, ssl_ca_path=_pem_file(values, "KAFKA_SSL_CA_PATH"))
+        mechanisms = tuple(KAFKA_LOGIN_MODULES)
+        if not values.get("KAFKA_SASL_MECHANISM"):
+            raise ConfigurationError(
+                f"KAFKA_SASL_MECHANISM is not set: {protocol} needs one of {', '.join(mechanisms)}"
+            )
+        return cls(
+            protocol=protocol,
+            sasl_mechanism=_choice(values, "KAFKA_SASL_MECHANISM", "", mechanisms),
+            sasl_username=_required(values, "KAFKA_SASL_USERNAME", f"{protocol} needs it"),
+            sasl_password=_required(values, "KAFKA_SASL_PASSWORD", f"{protocol} needs it"),
+            ssl_ca_path=_pem_file(values, "KAFKA_SSL_CA_PATH"),
+        )
 
 
 @dataclass(frozen=True)
@@ -127,6 +198,7 @@ class SparkSettings:
     # RocksDB keeps the de-duplication state (one entry per event id inside the watermark) off the
     # JVM heap; the in-memory provider would hold millions of ids on the heap at high rates.
     state_store: str = "rocksdb"
+    kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SparkSettings:
@@ -141,7 +213,36 @@ class SparkSettings:
             ui_port=_int(values, "SPARK_UI_PORT", 4040, minimum=1, maximum=65535),
             driver_memory=_memory(values, "SPARK_DRIVER_MEMORY", "1g"),
             state_store=_choice(values, "SPARK_STATE_STORE", "rocksdb", ("rocksdb", "hdfs")),
+            kafka_security=KafkaSecurity.from_env(values),
         )
+
+
+def _jaas_quoted(value: str) -> str:
+    # JAAS values are Java-style quoted strings: a quote or a backslash in them is escaped.
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def kafka_client_options(settings: SparkSettings) -> dict[str, str]:
+    """The properties of every Kafka client of the job (the source, the sink, the preflight admin
+    client), without the ``kafka.`` prefix the Spark source and sink want. With PLAINTEXT, only the
+    brokers. ``sasl.jaas.config`` holds the password: never log these."""
+    security = settings.kafka_security
+    options = {"bootstrap.servers": settings.kafka_brokers}
+    if security.protocol == "PLAINTEXT":
+        return options
+    options["security.protocol"] = security.protocol
+    if security.sasl_mechanism:
+        options["sasl.mechanism"] = security.sasl_mechanism
+        options["sasl.jaas.config"] = (
+            f"{KAFKA_LOGIN_MODULES[security.sasl_mechanism]} required "
+            f"username={_jaas_quoted(security.sasl_username or '')} "
+            f"password={_jaas_quoted(security.sasl_password or '')};"
+        )
+    if security.ssl_ca_path:
+        # kafka-clients 3.x reads a PEM truststore itself: no JKS to build.
+        options["ssl.truststore.type"] = "PEM"
+        options["ssl.truststore.location"] = str(security.ssl_ca_path)
+    return options
 
 
 @dataclass(frozen=True)
@@ -154,6 +255,10 @@ class MysqlSettings:
     database: str
     user: str
     password: str = field(repr=False)
+    # TLS verifies the server's certificate (chain and name) against ssl_ca_path, or the system's
+    # CAs; the path, not the certificate, so it must exist on the executors too.
+    ssl: bool = False
+    ssl_ca_path: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> MysqlSettings:
@@ -164,12 +269,20 @@ class MysqlSettings:
                 "MYSQL_STREAM_PASSWORD is not set: start the local stack (it generates the password "
                 "into local.env) or set it to the stream account's password"
             )
+        ssl_ca_path = _pem_file(values, "MYSQL_SSL_CA_PATH")
+        ssl = _bool(values, "MYSQL_SSL", ssl_ca_path is not None)
+        if ssl_ca_path and not ssl:
+            raise ConfigurationError(
+                f"MYSQL_SSL={values['MYSQL_SSL']!r} turns TLS off, but MYSQL_SSL_CA_PATH is set"
+            )
         return cls(
             host=values.get("MYSQL_HOST", "127.0.0.1"),
             port=_int(values, "MYSQL_PORT", 3306, minimum=1, maximum=65535),
             database=values.get("MYSQL_DATABASE", "Pet_Adota"),
             user=values.get("MYSQL_STREAM_USER", "petadota_stream"),
             password=password,
+            ssl=ssl,
+            ssl_ca_path=ssl_ca_path,
         )
 
 

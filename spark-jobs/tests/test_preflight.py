@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 
 import pytest
 from pyspark.sql import SparkSession
@@ -18,7 +19,7 @@ def test_existing_topics_pass(
 ) -> None:
     topics = [kafka_topics.create(unique_name), kafka_topics.create(unique_name + "-dlq")]
 
-    preflight.check_topics(spark, settings.kafka_brokers, topics)
+    preflight.check_topics(spark, settings, topics)
 
 
 def test_a_missing_topic_says_to_provision(
@@ -27,13 +28,18 @@ def test_a_missing_topic_says_to_provision(
     present = kafka_topics.create(unique_name)
 
     with pytest.raises(TopicMissingError, match=f"'{unique_name}-dlq' does not exist.*provision"):
-        preflight.check_topics(spark, settings.kafka_brokers, [present, unique_name + "-dlq"])
+        preflight.check_topics(spark, settings, [present, unique_name + "-dlq"])
 
 
-def test_no_broker_says_where_it_looked(spark: SparkSession) -> None:
+def test_no_broker_says_where_it_looked(spark: SparkSession, settings: SparkSettings) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
 
     with pytest.raises(KafkaUnavailableError, match=f"KAFKA_BROKERS=127.0.0.1:{closed_port} within 2 s"):
-        preflight.check_topics(spark, f"127.0.0.1:{closed_port}", ["pet-adota-interacoes"], timeout_seconds=2)
+        preflight.check_topics(
+            spark,
+            replace(settings, kafka_brokers=f"127.0.0.1:{closed_port}"),
+            ["pet-adota-interacoes"],
+            timeout_seconds=2,
+        )

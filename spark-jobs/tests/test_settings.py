@@ -1,14 +1,19 @@
-"""Settings: defaults for the local stack, and a malformed value named at start-up."""
+"""Settings: defaults for the local stack, the secure-connection options every client gets, and a
+malformed value named at start-up."""
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
+from types import SimpleNamespace
+from unittest.mock import MagicMock
 
 import pytest
 
+from petadota_trends import job, mysql_sink, preflight
 from petadota_trends.errors import ConfigurationError, MissingJarsError
 from petadota_trends.session import connector_jars
-from petadota_trends.settings import SparkSettings, TrendsSettings
+from petadota_trends.settings import MysqlSettings, SparkSettings, TrendsSettings, kafka_client_options
 
 BASE = {"PETADOTA_ENV_FILE": "/nonexistent/local.env", "MYSQL_STREAM_PASSWORD": "secret"}
 
@@ -69,3 +74,167 @@ def test_missing_connector_jars_say_how_to_install_them(tmp_path: Path) -> None:
 
     with pytest.raises(MissingJarsError, match=r"spark-sql-kafka-0-10.*commons-pool2 jar.*stack install"):
         connector_jars(settings)
+
+
+@pytest.fixture
+def pem_files(tmp_path: Path) -> dict[str, str]:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    der = tmp_path / "ca.der"
+    der.write_bytes(b"\x30\x82\x01\x0a")
+    return {"ca": str(ca), "der": str(der), "missing": str(tmp_path / "missing.pem")}
+
+
+SASL = {
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "KAFKA_SASL_USERNAME": "stream",
+    "KAFKA_SASL_PASSWORD": "kafka-secret",
+}
+
+
+def test_by_default_kafka_and_mysql_stay_plaintext() -> None:
+    settings = TrendsSettings.from_env(BASE)
+
+    assert kafka_client_options(settings.spark) == {"bootstrap.servers": "127.0.0.1:9092"}
+    assert job.kafka_options(settings) == {"kafka.bootstrap.servers": "127.0.0.1:9092"}
+    assert (settings.mysql.ssl, settings.mysql.ssl_ca_path) == (False, None)
+
+
+def test_ssl_with_a_ca_uses_a_pem_truststore(pem_files: dict[str, str]) -> None:
+    settings = SparkSettings.from_env(
+        {**BASE, "KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CA_PATH": pem_files["ca"]}
+    )
+
+    assert kafka_client_options(settings) == {
+        "bootstrap.servers": "127.0.0.1:9092",
+        "security.protocol": "SSL",
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": pem_files["ca"],
+    }
+    # Without a CA the JVM's own CAs are used: no truststore option at all.
+    system_cas = SparkSettings.from_env({**BASE, "KAFKA_SECURITY_PROTOCOL": "SSL"})
+    assert kafka_client_options(system_cas) == {
+        "bootstrap.servers": "127.0.0.1:9092",
+        "security.protocol": "SSL",
+    }
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "login_module"),
+    [
+        ("PLAIN", "org.apache.kafka.common.security.plain.PlainLoginModule"),
+        ("SCRAM-SHA-256", "org.apache.kafka.common.security.scram.ScramLoginModule"),
+        ("SCRAM-SHA-512", "org.apache.kafka.common.security.scram.ScramLoginModule"),
+    ],
+)
+def test_sasl_becomes_a_jaas_config(mechanism: str, login_module: str) -> None:
+    settings = SparkSettings.from_env({**BASE, **SASL, "KAFKA_SASL_MECHANISM": mechanism})
+
+    assert kafka_client_options(settings) == {
+        "bootstrap.servers": "127.0.0.1:9092",
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": mechanism,
+        "sasl.jaas.config": f'{login_module} required username="stream" password="kafka-secret";',
+    }
+
+
+def test_quotes_and_backslashes_are_escaped_in_the_jaas_config() -> None:
+    settings = SparkSettings.from_env(
+        {**BASE, **SASL, "KAFKA_SASL_USERNAME": 'us"er', "KAFKA_SASL_PASSWORD": 'p\\a"ss\\'}
+    )
+
+    jaas = kafka_client_options(settings)["sasl.jaas.config"]
+    assert jaas.endswith(' required username="us\\"er" password="p\\\\a\\"ss\\\\";')
+
+
+def test_no_password_in_any_repr() -> None:
+    settings = TrendsSettings.from_env({**BASE, **SASL})
+
+    assert "kafka-secret" not in repr(settings)
+    assert "secret" not in repr(settings.spark.kafka_security)
+    assert "SCRAM-SHA-512" in repr(settings.spark.kafka_security)
+
+
+def test_every_kafka_client_of_the_job_gets_the_same_options(pem_files: dict[str, str]) -> None:
+    settings = TrendsSettings.from_env({**BASE, **SASL, "KAFKA_SSL_CA_PATH": pem_files["ca"]})
+    expected = kafka_client_options(settings.spark)
+    assert len(expected) == 6
+
+    # The Spark source and sink: the same properties, prefixed.
+    assert job.kafka_options(settings) == {f"kafka.{name}": value for name, value in expected.items()}
+
+    # The preflight admin client, on a stand-in JVM that records the properties it is given.
+    props: dict[str, str] = {}
+    jvm = MagicMock()
+    jvm.java.util.Properties.return_value.put.side_effect = props.__setitem__
+    preflight.check_topics(SimpleNamespace(sparkContext=SimpleNamespace(_jvm=jvm)), settings.spark, ["t"])
+    jvm.org.apache.kafka.clients.admin.Admin.create.assert_called_once()
+    assert {name: props[name] for name in expected} == expected
+
+
+def test_mysql_ssl_verifies_the_server_against_the_ca(pem_files: dict[str, str]) -> None:
+    on = MysqlSettings.from_env({**BASE, "MYSQL_SSL": "true"})
+    assert (on.ssl, on.ssl_ca_path) == (True, None)
+    with_ca = MysqlSettings.from_env({**BASE, "MYSQL_SSL_CA_PATH": pem_files["ca"]})
+    assert (with_ca.ssl, with_ca.ssl_ca_path) == (True, Path(pem_files["ca"]))
+    assert MysqlSettings.from_env({**BASE, "MYSQL_SSL": "false"}).ssl is False
+
+
+def test_the_tls_context_always_checks_chain_and_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    passed: list[object] = []
+
+    def fake_connect(**options: object) -> MagicMock:
+        passed.append(options["ssl"])
+        return MagicMock()
+
+    monkeypatch.setattr(mysql_sink.pymysql, "connect", fake_connect)
+    mysql_sink.connect(MysqlSettings.from_env(BASE))
+    mysql_sink.connect(MysqlSettings.from_env({**BASE, "MYSQL_SSL": "true"}))
+
+    # Off: PyMySQL's own default, exactly as before.
+    assert passed[0] is None
+    context = passed[1]
+    assert isinstance(context, ssl.SSLContext)
+    assert (context.verify_mode, context.check_hostname) == (ssl.CERT_REQUIRED, True)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "^KAFKA_SECURITY_PROTOCOL='TLS' must be one of: PLAINTEXT, SSL"),
+        ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL"}, "^KAFKA_SASL_MECHANISM is not set: SASL_SSL needs one of"),
+        ({**SASL, "KAFKA_SASL_MECHANISM": "GSSAPI"}, "^KAFKA_SASL_MECHANISM='GSSAPI' must be one of"),
+        ({**SASL, "KAFKA_SASL_USERNAME": ""}, "^KAFKA_SASL_USERNAME is not set"),
+        ({**SASL, "KAFKA_SASL_PASSWORD": ""}, "^KAFKA_SASL_PASSWORD is not set"),
+        (
+            {"KAFKA_SASL_PASSWORD": "p"},
+            "^KAFKA_SASL_PASSWORD is set but not used with KAFKA_SECURITY_PROTOCOL=PLAINTEXT",
+        ),
+        ({"KAFKA_SSL_CA_PATH": "{ca}"}, "^KAFKA_SSL_CA_PATH is set but not used"),
+        (
+            {"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CA_PATH": "{missing}"},
+            "^KAFKA_SSL_CA_PATH=.* cannot be read",
+        ),
+        (
+            {"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CA_PATH": "{der}"},
+            "^KAFKA_SSL_CA_PATH=.* is not a PEM file",
+        ),
+        ({"MYSQL_SSL": "on"}, "^MYSQL_SSL='on' must be true or false"),
+        (
+            {"MYSQL_SSL": "false", "MYSQL_SSL_CA_PATH": "{ca}"},
+            "^MYSQL_SSL='false' turns TLS off, but MYSQL_SSL_CA_PATH is set",
+        ),
+        (
+            {"MYSQL_SSL_CA_PATH": "{missing}"},
+            r"^MYSQL_SSL_CA_PATH=.*missing\.pem' cannot be read \(No such file",
+        ),
+    ],
+)
+def test_a_malformed_secure_connection_setting_names_the_variable(
+    env: dict[str, str], message: str, pem_files: dict[str, str]
+) -> None:
+    env = {name: value.format(**pem_files) for name, value in env.items()}
+    with pytest.raises(ConfigurationError, match=message) as failure:
+        TrendsSettings.from_env({**BASE, **env})
+    assert "kafka-secret" not in str(failure.value)

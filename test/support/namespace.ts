@@ -5,10 +5,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import type { PlatformConfig } from '../../workers/config';
+import { temporalConnectionOptions } from '../../workers/connections';
 
 /** Registers `namespace` unless it exists, then waits until the frontend serves it. */
 export async function createNamespace(config: PlatformConfig, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   try {
     const service = connection.workflowService;
     try {
@@ -33,7 +34,7 @@ export async function createNamespace(config: PlatformConfig, namespace: string)
 
 /** Deletes the namespace and everything in it (the server removes its workflows in the background). */
 export async function deleteNamespace(config: PlatformConfig, namespace: string): Promise<void> {
-  const connection = await Connection.connect({ address: config.temporal.address });
+  const connection = await Connection.connect(temporalConnectionOptions(config));
   try {
     await connection.operatorService.deleteNamespace({ namespace });
   } finally {
