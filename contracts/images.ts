@@ -45,6 +45,23 @@ export interface ImageCycleSummary {
   stored: StoredImage[];
   duplicates: SkippedImage[];
   rejected: RejectedImage[];
+  /** Earlier cycles' reservations this cycle healed; absent when there were none. */
+  healed?: HealedReservations;
+}
+
+/**
+ * A reservation older than this belongs to a store activity that gave up (its schedule-to-close
+ * timeout is half of it): the next cycle heals it.
+ */
+export const ABANDONED_RESERVATION_SECONDS = 600;
+
+export interface HealedReservations {
+  /** Finished under their reserved names, from the uploaded object or from the source again. */
+  stored: StoredImage[];
+  /** Their sources are gone: each number goes to the next image of its breed. */
+  released: Array<{ nome: string; sourceUrl?: string; reason: string }>;
+  /** Still failing (a service down): the next cycle tries again. */
+  pending: Array<{ objectKey: string; reason: string }>;
 }
 
 export const IMAGE_LOOP_WORKFLOW_TYPE = 'imageLoop';

@@ -65,6 +65,19 @@ export function formatImageCycleSummary(summary: ImageCycleSummary): string {
       ),
     );
   }
+  const healed = summary.healed;
+  if (healed) {
+    lines.push(
+      '',
+      `earlier reservations: ${healed.stored.length} finished, ${healed.released.length} released, ${healed.pending.length} still pending`,
+    );
+    const rows = [
+      ...healed.stored.map((image) => ['finished', image.nome, image.url]),
+      ...healed.released.map((name) => ['released', name.nome, `${name.sourceUrl ?? '-'}: ${name.reason}`]),
+      ...healed.pending.map((item) => ['pending', item.objectKey, item.reason]),
+    ];
+    if (rows.length > 0) lines.push('', formatTable(['RESERVATION', 'NOME', 'DETAIL'], rows));
+  }
   return lines.join('\n');
 }
 

@@ -9,6 +9,8 @@ import {
   type FetchedCandidates,
   type ImageCandidate,
 } from './pet-apis';
+import type { HealedReservations } from '../../contracts/images';
+import { healAbandonedReservations } from './heal';
 import { storeAnimalImage, type StoreImageResult } from './store';
 
 export interface ImageDependencies {
@@ -21,6 +23,7 @@ export interface ImageDependencies {
 
 export function createImageActivities({ config, http, s3, db }: ImageDependencies) {
   const { dogApiUrl, catApiUrl, catApiKey, maxImageBytes } = config.pets;
+  const store = { http, s3, db, bucket: config.s3.bucket, maxImageBytes };
   return {
     async fetchDogCandidates(count: number): Promise<FetchedCandidates> {
       return fetchDogCandidates(http, dogApiUrl, count);
@@ -30,7 +33,11 @@ export function createImageActivities({ config, http, s3, db }: ImageDependencie
     },
     /** Idempotent by `image.sourceUrl`, which is also the activity's idempotency key. */
     async storeAnimalImage(image: ImageCandidate): Promise<StoreImageResult> {
-      return storeAnimalImage({ http, s3, db, bucket: config.s3.bucket, maxImageBytes }, image);
+      return storeAnimalImage(store, image);
+    },
+    /** Finishes or releases the reservations older than `olderThanSeconds` (see heal.ts). */
+    async healAbandonedReservations(olderThanSeconds: number): Promise<HealedReservations> {
+      return healAbandonedReservations(store, olderThanSeconds);
     },
   };
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AxiosInstance, isAxiosError } from 'axios';
-import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
 import { ErrorType } from '../../contracts/errors';
 import { checkStatus, type ImageCandidate } from './pet-apis';
 import { detectImageFormat, type ImageFormat } from './image-bytes';
@@ -23,12 +23,12 @@ export interface ImageStoreDependencies {
   maxImageBytes: number;
 }
 
-interface Reservation {
+export interface Reservation {
   numero: number;
   objectKey: string;
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** `labrador_01`, …, `labrador_99`, `labrador_100`: two digits at least. */
 export function imageName(raca: string, numero: number): string {
@@ -61,7 +61,6 @@ export async function storeAnimalImage(
     reservation = reserved;
   }
 
-  const nome = imageName(image.raca, reservation.numero);
   // Same key, same bytes: re-uploading after a crash overwrites the object with itself.
   await deps.s3.send(
     new PutObjectCommand({
@@ -72,32 +71,68 @@ export async function storeAnimalImage(
       Metadata: { 'source-url': encodeURIComponent(image.sourceUrl), sha256: contentHash },
     }),
   );
-  const url = `s3://${deps.bucket}/${reservation.objectKey}`;
-  await inTransaction(deps.db, async (connection) => {
-    await connection.execute(
-      `INSERT INTO animais_disponiveis
-         (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        image.raca,
-        url,
-        image.tipo,
-        nome,
-        reservation.numero,
-        reservation.objectKey,
-        image.sourceUrl,
-        sourceHash,
-        contentHash,
-        format.contentType,
-        bytes.length,
-      ],
-    );
-    await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [sourceHash]);
+  return registerImage(deps, {
+    ...image,
+    ...reservation,
+    sourceHash,
+    contentHash,
+    contentType: format.contentType,
+    sizeBytes: bytes.length,
   });
-  return { status: 'stored', nome, url, objectKey: reservation.objectKey };
 }
 
-async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha256', hash: string) {
+/** An uploaded object and the reservation it was uploaded for: what its catalog row holds. */
+export interface UploadedImage extends ImageCandidate, Reservation {
+  sourceHash: string;
+  contentHash: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+/**
+ * The catalog row of an uploaded object, and the end of its reservation, in one transaction.
+ * When someone else registered the same source meanwhile (a cycle and the healing of its
+ * reservation), the row is theirs and this is a duplicate.
+ */
+export async function registerImage(
+  deps: Pick<ImageStoreDependencies, 'db' | 'bucket'>,
+  image: UploadedImage,
+): Promise<StoreImageResult> {
+  const nome = imageName(image.raca, image.numero);
+  const url = `s3://${deps.bucket}/${image.objectKey}`;
+  try {
+    await inTransaction(deps.db, async (connection) => {
+      await connection.execute(
+        `INSERT INTO animais_disponiveis
+           (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          image.raca,
+          url,
+          image.tipo,
+          nome,
+          image.numero,
+          image.objectKey,
+          image.sourceUrl,
+          image.sourceHash,
+          image.contentHash,
+          image.contentType,
+          image.sizeBytes,
+        ],
+      );
+      await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [image.sourceHash]);
+    });
+  } catch (error) {
+    const stored =
+      (error as { code?: string }).code === 'ER_DUP_ENTRY' &&
+      (await findStored(deps.db, 'source_url_sha256', image.sourceHash));
+    if (!stored) throw error;
+    return { status: 'duplicate', nome: stored, reason: 'this source URL was stored meanwhile' };
+  }
+  return { status: 'stored', nome, url, objectKey: image.objectKey };
+}
+
+export async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha256', hash: string) {
   const [rows] = await db.execute<RowDataPacket[]>(
     `SELECT nome FROM animais_disponiveis WHERE ${column} = ?`,
     [hash],
@@ -105,7 +140,7 @@ async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha25
   return rows[0]?.nome as string | undefined;
 }
 
-async function findReservation(db: Pool, sourceHash: string): Promise<Reservation | undefined> {
+export async function findReservation(db: Pool, sourceHash: string): Promise<Reservation | undefined> {
   const [rows] = await db.execute<RowDataPacket[]>(
     'SELECT numero, object_key FROM reservas_imagem WHERE source_url_sha256 = ?',
     [sourceHash],
@@ -115,9 +150,10 @@ async function findReservation(db: Pool, sourceHash: string): Promise<Reservatio
 }
 
 /**
- * Allocates the next number of (tipo, raca) and reserves it for this source, in one transaction:
- * the counter row lock serialises concurrent cycles, and a unique clash (the same image reserved
- * by someone else meanwhile) rolls the counter back, so no number is skipped.
+ * Reserves a number of (tipo, raca) for this source, in one transaction: the lowest number whose
+ * source was lost (see heal.ts), else the next of the counter. The counter row lock serialises
+ * concurrent cycles, and a unique clash (the same image reserved by someone else meanwhile) rolls
+ * everything back, so no number is skipped.
  */
 async function reserveName(
   db: Pool,
@@ -128,18 +164,42 @@ async function reserveName(
 ): Promise<Reservation | { duplicate: StoreImageResult }> {
   try {
     return await inTransaction(db, async (connection) => {
-      const [counter] = await connection.execute<ResultSetHeader>(
-        `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES (?, ?, LAST_INSERT_ID(1))
-         ON DUPLICATE KEY UPDATE ultimo_numero = LAST_INSERT_ID(ultimo_numero + 1)`,
+      await connection.execute(
+        `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES (?, ?, 0)
+         ON DUPLICATE KEY UPDATE ultimo_numero = ultimo_numero`,
         [image.tipo, image.raca],
       );
-      const numero = counter.insertId;
-      const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
-      await connection.execute(
-        `INSERT INTO reservas_imagem (source_url_sha256, content_sha256, tipo, raca, numero, object_key)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-        [sourceHash, contentHash, image.tipo, image.raca, numero, objectKey],
+      const [[counter]] = await connection.execute<RowDataPacket[]>(
+        'SELECT ultimo_numero FROM contadores_raca WHERE tipo = ? AND raca = ? FOR UPDATE',
+        [image.tipo, image.raca],
       );
+      const [[released]] = await connection.execute<RowDataPacket[]>(
+        `SELECT numero, object_key FROM reservas_imagem
+          WHERE tipo = ? AND raca = ? AND abandonada_em IS NOT NULL ORDER BY numero LIMIT 1 FOR UPDATE`,
+        [image.tipo, image.raca],
+      );
+      const numero = released ? Number(released.numero) : Number(counter!.ultimo_numero) + 1;
+      const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
+      if (released) {
+        await connection.execute(
+          `UPDATE reservas_imagem
+              SET source_url_sha256 = ?, source_url = ?, content_sha256 = ?, object_key = ?,
+                  abandonada_em = NULL, created_at = CURRENT_TIMESTAMP(3)
+            WHERE object_key = ?`,
+          [sourceHash, image.sourceUrl, contentHash, objectKey, released.object_key],
+        );
+      } else {
+        await connection.execute('UPDATE contadores_raca SET ultimo_numero = ? WHERE tipo = ? AND raca = ?', [
+          numero,
+          image.tipo,
+          image.raca,
+        ]);
+        await connection.execute(
+          `INSERT INTO reservas_imagem (source_url_sha256, source_url, content_sha256, tipo, raca, numero, object_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          [sourceHash, image.sourceUrl, contentHash, image.tipo, image.raca, numero, objectKey],
+        );
+      }
       return { numero, objectKey };
     });
   } catch (error) {
@@ -167,7 +227,7 @@ async function inTransaction<T>(db: Pool, work: (connection: PoolConnection) => 
   }
 }
 
-async function download(
+export async function download(
   deps: ImageStoreDependencies,
   sourceUrl: string,
 ): Promise<{ bytes: Buffer; format: ImageFormat }> {

@@ -145,6 +145,23 @@ def format_image_cycle_summary(summary: dict[str, Any]) -> str:
     if rejected:
         rows = [[item["type"], _or_dash(item.get("sourceUrl")), item["reason"]] for item in rejected]
         lines += ["", format_table(["REJECTED", "SOURCE", "REASON"], rows)]
+    healed = summary.get("healed")
+    if healed:
+        lines += [
+            "",
+            f"earlier reservations: {len(healed['stored'])} finished, {len(healed['released'])} released, "
+            f"{len(healed['pending'])} still pending",
+        ]
+        rows = [
+            *(["finished", image["nome"], image["url"]] for image in healed["stored"]),
+            *(
+                ["released", name["nome"], f"{_or_dash(name.get('sourceUrl'))}: {name['reason']}"]
+                for name in healed["released"]
+            ),
+            *(["pending", item["objectKey"], item["reason"]] for item in healed["pending"]),
+        ]
+        if rows:
+            lines += ["", format_table(["RESERVATION", "NOME", "DETAIL"], rows)]
     return "\n".join(lines)
 
 

@@ -158,8 +158,22 @@ CYCLE_SUMMARY = {
 }
 
 
+HEALED_SUMMARY = {
+    **CYCLE_SUMMARY,
+    "healed": {
+        "stored": [
+            {"tipo": "gato", "raca": "persa", "nome": "persa_03", "url": "s3://b/gato/persa/persa_03.jpg"}
+        ],
+        "released": [{"nome": "persa_04", "sourceUrl": "http://x/gone.jpg", "reason": "answered 404"}],
+        "pending": [{"objectKey": "gato/persa/persa_05.jpg", "reason": "S3 unavailable"}],
+    },
+}
+
+
 @pytest.mark.parametrize(
-    "summary", [CYCLE_SUMMARY, {"stored": [], "duplicates": [], "rejected": []}], ids=["mixed", "empty"]
+    "summary",
+    [CYCLE_SUMMARY, {"stored": [], "duplicates": [], "rejected": []}, HEALED_SUMMARY],
+    ids=["mixed", "empty", "healed"],
 )
 def test_the_cycle_summary_reads_as_the_cli_prints_it(summary: dict) -> None:
     assert format_image_cycle_summary(summary) == typescript("formatImageCycleSummary", [summary])

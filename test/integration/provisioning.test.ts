@@ -83,12 +83,16 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
   assert.deepEqual(report.changes, {
     cloud: [],
     bucket: [`created bucket ${config.s3.bucket}`],
-    schema: [`created database ${database}`, 'applied migration 001_catalogo_e_tendencias'],
+    schema: [
+      `created database ${database}`,
+      'applied migration 001_catalogo_e_tendencias',
+      'applied migration 002_reservas_abandonadas',
+    ],
     accounts: [
       `created account ${pipeline.user}@${accountHost} (pipeline)`,
       `granted INSERT, SELECT on ${database}.animais_disponiveis to ${pipeline.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.contadores_raca to ${pipeline.user}@${accountHost}`,
-      `granted DELETE, INSERT, SELECT on ${database}.reservas_imagem to ${pipeline.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT, UPDATE on ${database}.reservas_imagem to ${pipeline.user}@${accountHost}`,
       `created account ${stream.user}@${accountHost} (stream)`,
       `granted INSERT, SELECT, UPDATE on ${database}.relatorios_tendencia to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,

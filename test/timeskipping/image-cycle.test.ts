@@ -5,7 +5,11 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
 import { ErrorType } from '../../contracts/errors';
-import type { ImageCycleSummary } from '../../contracts/images';
+import {
+  ABANDONED_RESERVATION_SECONDS,
+  type HealedReservations,
+  type ImageCycleSummary,
+} from '../../contracts/images';
 import { imageCycle } from '../../workflows';
 import { uniqueName } from '../support/platform';
 import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
@@ -26,6 +30,8 @@ const dog = (n: number): ImageCandidate => ({
   sourceUrl: `https://dogs/${n}.jpg`,
 });
 
+const NOTHING_TO_HEAL: HealedReservations = { stored: [], released: [], pending: [] };
+
 function cycle(activities: ImageActivities, dogs: number): Promise<ImageCycleSummary> {
   return withWorker(env, activities, (taskQueue) =>
     env.client.workflow.execute(imageCycle, {
@@ -44,6 +50,7 @@ test('rejected images do not fail the cycle; transient failures retry with backo
       fetchDogCandidates: (count) =>
         Promise.resolve({ candidates: [1, 2, 3].slice(0, count).map(dog), rejected: [] }),
       fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () => Promise.resolve(NOTHING_TO_HEAL),
       storeAnimalImage: async (image) => {
         const attempt = (attempts.get(image.sourceUrl) ?? 0) + 1;
         attempts.set(image.sourceUrl, attempt);
@@ -99,6 +106,7 @@ test('an API that keeps failing is a rejection of its part of the cycle, after f
         );
       },
       fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () => Promise.resolve(NOTHING_TO_HEAL),
       storeAnimalImage: () => Promise.reject(new Error('nothing to store')),
     },
     2,
@@ -110,4 +118,51 @@ test('an API that keeps failing is a rejection of its part of the cycle, after f
     duplicates: [],
     rejected: [{ type: 'UpstreamUnavailable', reason: 'the Dog API: the Dog API answered 503' }],
   });
+});
+
+test('a cycle heals the reservations earlier cycles abandoned, and a failing heal fails nothing', async () => {
+  const asked: number[] = [];
+  const healed: HealedReservations = {
+    stored: [{ tipo: 'cachorro', raca: 'labrador', nome: 'labrador_07', url: 's3://b/labrador_07.jpg' }],
+    released: [{ nome: 'labrador_08', sourceUrl: 'https://dogs/gone.jpg', reason: 'answered 404' }],
+    pending: [],
+  };
+  const store: ImageActivities['storeAnimalImage'] = (image) =>
+    Promise.resolve({
+      status: 'stored',
+      nome: 'labrador_09',
+      url: `s3://b/${image.sourceUrl}`,
+      objectKey: 'k',
+    });
+  const summary = await cycle(
+    {
+      fetchDogCandidates: () => Promise.resolve({ candidates: [dog(1)], rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: (olderThanSeconds) => {
+        asked.push(olderThanSeconds);
+        return Promise.resolve(healed);
+      },
+      storeAnimalImage: store,
+    },
+    1,
+  );
+  assert.deepEqual(asked, [ABANDONED_RESERVATION_SECONDS]);
+  assert.deepEqual(summary.healed, healed);
+  assert.equal(summary.stored.length, 1);
+
+  const failing = await cycle(
+    {
+      fetchDogCandidates: () => Promise.resolve({ candidates: [dog(1)], rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () =>
+        Promise.reject(ApplicationFailure.create({ type: ErrorType.AccessDenied, message: 'UPDATE denied' })),
+      storeAnimalImage: store,
+    },
+    1,
+  );
+  assert.equal(failing.healed, undefined);
+  assert.equal(failing.stored.length, 1);
+  assert.deepEqual(failing.rejected, [
+    { type: ErrorType.AccessDenied, reason: 'healing reservations: UPDATE denied' },
+  ]);
 });

@@ -29,6 +29,7 @@ const activities: ReturnType<typeof createImageActivities> = {
       candidates: [{ tipo: 'gato', raca: 'persa', sourceUrl: 'https://c/1.jpg' }],
       rejected: [],
     }),
+  healAbandonedReservations: () => Promise.resolve({ stored: [], released: [], pending: [] }),
   storeAnimalImage: (image) =>
     Promise.resolve({
       status: 'stored',

@@ -4,7 +4,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { createImageActivities } from '../../activities/images';
 import { NON_RETRYABLE_ERROR_TYPES, REJECTION_ERROR_TYPES } from '../../contracts/errors';
-import type { ImageCycleInput, ImageCycleSummary, RejectedImage } from '../../contracts/images';
+import {
+  ABANDONED_RESERVATION_SECONDS,
+  type ImageCycleInput,
+  type ImageCycleSummary,
+  type RejectedImage,
+} from '../../contracts/images';
 
 type ImageActivities = ReturnType<typeof createImageActivities>;
 
@@ -16,7 +21,13 @@ const retry = {
   nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES, ...REJECTION_ERROR_TYPES],
 };
 const apis = proxyActivities<ImageActivities>({ startToCloseTimeout: '30 seconds', retry });
-const store = proxyActivities<ImageActivities>({ startToCloseTimeout: '1 minute', retry });
+// Bounded, so that a reservation older than ABANDONED_RESERVATION_SECONDS has no attempt alive.
+const store = proxyActivities<ImageActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: `${ABANDONED_RESERVATION_SECONDS / 2} seconds`,
+  retry,
+});
+const heal = proxyActivities<ImageActivities>({ startToCloseTimeout: '5 minutes', retry });
 
 const clamp = (value: number | undefined, fallback: number, max: number): number =>
   Math.max(0, Math.min(max, Math.floor(value ?? fallback)));
@@ -27,10 +38,18 @@ export async function imageCycle(input: ImageCycleInput = {}): Promise<ImageCycl
   const concurrency = Math.max(1, clamp(input.concurrency, 4, 20));
   const summary: ImageCycleSummary = { stored: [], duplicates: [], rejected: [] };
 
-  const batches = await Promise.all([
+  const [healed, ...batches] = await Promise.all([
+    // Earlier cycles' leftovers first, beside the fetching: their names are the oldest.
+    fetchOrReject(
+      'healing reservations',
+      () => heal.healAbandonedReservations(ABANDONED_RESERVATION_SECONDS),
+      summary,
+    ),
     dogs > 0 ? fetchOrReject('the Dog API', () => apis.fetchDogCandidates(dogs), summary) : undefined,
     cats > 0 ? fetchOrReject('The Cat API', () => apis.fetchCatCandidates(cats), summary) : undefined,
   ]);
+  if (healed && healed.stored.length + healed.released.length + healed.pending.length > 0)
+    summary.healed = healed;
   const seen = new Set<string>();
   const candidates = batches.flatMap((batch) => batch?.candidates ?? []);
   const unique = candidates.filter((candidate) => {
