@@ -37,3 +37,8 @@ def dead_letter_messages(invalid: DataFrame) -> DataFrame:
         F.col("key"),
         F.to_json(message, {"timestampFormat": TIMESTAMP_FORMAT}).alias("value"),
     )
+
+
+def publish(messages: DataFrame, kafka_options: dict[str, str], topic: str) -> None:
+    """Writes a micro-batch's dead letters to the topic (a batch write: nothing when there are none)."""
+    messages.write.format("kafka").options(**kafka_options).option("topic", topic).save()

@@ -33,3 +33,7 @@ class MysqlAccessDeniedError(TrendsJobError):
 
 class SchemaMissingError(TrendsJobError):
     """The database or a trend table does not exist: provisioning has not run."""
+
+
+class CountsNotAccountedError(TrendsJobError):
+    """The trend tables hold views that no counted offset accounts for: counting would add them twice."""

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, StringType, StructField, StructType, TimestampType
+from pyspark.sql.types import IntegerType, LongType, StringType, StructField, StructType, TimestampType
 
 # The contract's rules, character for character (the contract test compares them with the file).
 EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -32,7 +32,8 @@ FIELDS = (*REQUIRED_FIELDS, "animal_id")
 TIMESTAMP_FORMAT = "yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]'Z'"
 EARLIEST_EVENT_TIME = "1970-01-01 00:00:00"
 
-# A valid event, as the aggregations receive it.
+# A valid event, as the aggregations receive it: its fields, and where it is in the topic (what
+# the counts are made idempotent by).
 EVENT_SCHEMA = StructType(
     [
         StructField("event_id", StringType()),
@@ -40,6 +41,8 @@ EVENT_SCHEMA = StructType(
         StructField("raca", StringType()),
         StructField("tipo", StringType()),
         StructField("event_time", TimestampType()),
+        StructField("partition", IntegerType()),
+        StructField("offset", LongType()),
     ]
 )
 
@@ -242,6 +245,21 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         # invalid_records read the checks computed once here. Without it, each filter inlines the
         # whole validation, every parsed value many times over: eight times slower.
         (F.spark_partition_id() >= 0).alias("_validated"),
+    )
+
+
+def keyed_for_dedupe(parsed: DataFrame) -> DataFrame:
+    """Every record, ready for the one streaming query: a valid event keyed by its event_id, with
+    its event time; an invalid record keyed by its place in the topic and without an event time,
+    so that the de-duplication passes it (it is never a duplicate and never late) and the
+    watermark ignores it. The raw value is kept for the invalid records only, the dead letters."""
+    valid = F.col("_validated") & F.col("reason").isNull()
+    place = F.concat_ws("/", F.lit("invalid"), "topic", "partition", "offset")
+    return parsed.select(
+        F.when(valid, F.col("event_id")).otherwise(place).alias("dedupe_key"),
+        *[column for column in parsed.columns if column not in ("value", "event_time")],
+        F.when(~valid, F.col("value")).alias("value"),
+        F.when(valid, F.col("event_time")).alias("event_time"),
     )
 
 

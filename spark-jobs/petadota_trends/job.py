@@ -1,14 +1,17 @@
-"""The trends job: Kafka click events in; views per animal per 10 s and per hour upserted into
-MySQL; invalid records to the dead-letter topic. Three streaming queries, each with its own
-checkpoint under SPARK_CHECKPOINT_DIR:
+"""The trends job: Kafka click events in; views per animal per 10 s and per hour added to MySQL,
+exactly once per record; invalid records to the dead-letter topic. One streaming query, `trends`,
+with its checkpoint in SPARK_CHECKPOINT_DIR/trends:
 
-  views_10s    parse -> valid -> watermark + dedupe -> 10-second windows -> visualizacoes_10s
-  views_hour   parse -> valid -> watermark + dedupe -> one-hour windows  -> visualizacoes_hora
-  dead_letter  parse -> invalid -> JSON with the reason                  -> the dead-letter topic
+  parse and validate -> key (event_id, or the place of an invalid record) -> watermark + dedupe
+  -> per micro-batch: the records past the offsets MySQL has counted
+       invalid -> JSON with the reason -> the dead-letter topic
+       valid   -> counts per 10-second bucket and per hour -> added to visualizacoes_10s and
+                  visualizacoes_hora with the offsets they account for, in one transaction
 
-Run with `python -m petadota_trends.job` (from spark-jobs/) or spark-submit (see the README).
-SIGTERM or SIGINT stops it gracefully: the batches in flight finish, then the queries stop.
-Exit status: 0 stopped on request, 1 a query failed, 2 a prerequisite or setting is wrong."""
+Each record is read and validated once. Run with `python -m petadota_trends.job` (from
+spark-jobs/) or spark-submit (see the README). SIGTERM or SIGINT stops it gracefully: the batch
+in flight finishes, then the query stops. Exit status: 0 stopped on request, 1 the query failed,
+2 a prerequisite or setting is wrong."""
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ STATUS_INTERVAL_SECONDS = 2.0
 STOP_GRACE_SECONDS = 60.0
 # What calls into Spark raise once its JVM is gone.
 SPARK_GONE = (Py4JError, ConnectionError)
+QUERY_NAME = "trends"
 
 
 def kafka_options(settings: TrendsSettings) -> dict[str, str]:
@@ -58,44 +62,39 @@ def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFram
     )
 
 
-def _upsert_into(table: mysql_sink.TrendTable, settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
+def process_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
+    """foreachBatch body: the batch's records past what MySQL has counted are dead-lettered
+    (first: a crash then republishes, at least once, rather than loses them) and counted."""
+
     def write(batch: DataFrame, _batch_id: int) -> None:
-        mysql_sink.write_batch(batch, table, settings.mysql)
+        topic = settings.interactions_topic
+        counted = mysql_sink.counted_offsets(settings.mysql, topic)
+        fresh = aggregations.not_counted_yet(batch, counted).persist()
+        try:
+            rows = aggregations.counts_per_bucket(fresh).collect()
+            if any(row.invalidos for row in rows):
+                messages = dead_letter.dead_letter_messages(events.invalid_records(fresh))
+                dead_letter.publish(messages, kafka_options(settings), settings.dead_letter_topic)
+            mysql_sink.add_counts(settings.mysql, topic, counted, mysql_sink.BatchCounts.of(rows))
+        finally:
+            fresh.unpersist()
 
     return write
 
 
-def start_queries(spark: SparkSession, settings: TrendsSettings) -> dict[str, StreamingQuery]:
+def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery:
     parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
-    counted = aggregations.deduplicated(events.valid_events(parsed), settings.watermark_seconds)
-    trigger = f"{settings.trigger_seconds} seconds"
-    checkpoints = settings.checkpoint_dir
-
-    def upserting(name: str, counts: DataFrame, table: mysql_sink.TrendTable) -> StreamingQuery:
-        return (
-            counts.writeStream.queryName(name)
-            .outputMode("update")
-            .foreachBatch(_upsert_into(table, settings))
-            .option("checkpointLocation", str(checkpoints / name))
-            .trigger(processingTime=trigger)
-            .start()
-        )
-
-    queries = {
-        "views_10s": upserting("views_10s", aggregations.views_per_bucket(counted), mysql_sink.VIEWS_10S),
-        "views_hour": upserting("views_hour", aggregations.views_per_hour(counted), mysql_sink.VIEWS_HOUR),
-    }
-    queries["dead_letter"] = (
-        dead_letter.dead_letter_messages(events.invalid_records(parsed))
-        .writeStream.queryName("dead_letter")
-        .format("kafka")
-        .options(**kafka_options(settings))
-        .option("topic", settings.dead_letter_topic)
-        .option("checkpointLocation", str(checkpoints / "dead_letter"))
-        .trigger(processingTime=trigger)
+    records = aggregations.deduplicated(
+        events.keyed_for_dedupe(parsed), settings.watermark_seconds, key="dedupe_key"
+    )
+    return (
+        records.writeStream.queryName(QUERY_NAME)
+        .outputMode("append")
+        .foreachBatch(process_batch(settings))
+        .option("checkpointLocation", str(settings.checkpoint_dir / QUERY_NAME))
+        .trigger(processingTime=f"{settings.trigger_seconds} seconds")
         .start()
     )
-    return queries
 
 
 def stop_gracefully(queries: dict[str, StreamingQuery]) -> None:
@@ -110,10 +109,10 @@ def stop_gracefully(queries: dict[str, StreamingQuery]) -> None:
 def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading.Event) -> int:
     progress = status.ProgressLog()
     spark.streams.addListener(progress)
-    queries = start_queries(spark, settings)
+    queries = {QUERY_NAME: start_query(spark, settings)}
     ui_url = spark.sparkContext.uiWebUrl
     log.info(
-        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoints in %s; Spark UI %s",
+        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoint in %s; Spark UI %s",
         settings.interactions_topic,
         spark.sparkContext.master,
         settings.mysql.host,
@@ -169,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = TrendsSettings.from_env()
         # MySQL first: it needs no JVM, so the commonest mistake fails in a second.
         mysql_sink.check_access(settings.mysql)
+        mysql_sink.check_counts_accounted(settings.mysql, settings.interactions_topic)
         spark = build_session(APP_NAME, settings.spark)
     except TrendsJobError as error:
         log.error("%s: %s", type(error).__name__, error)

@@ -1,22 +1,23 @@
-"""Upserts the trend counts into MySQL with the stream account, from the executors.
+"""Adds the trend counts to MySQL with the stream account, exactly once per Kafka record.
 
-Every row carries an absolute count (update-mode aggregation), keyed by window and animal, so
-writing a batch twice changes nothing. GREATEST keeps an older replay (a checkpoint restored from
-a backup, a restart from an earlier offset after retention dropped data) from lowering a count."""
+Each micro-batch's counts are added (`visualizacoes + VALUES(visualizacoes)`) in one transaction
+together with the highest offset they account for in each partition (offsets_contados). The job
+skips the events at or below those offsets before counting, so a batch replayed after a crash,
+or the whole topic read again after a lost checkpoint, adds nothing twice; and an upsert that
+fails leaves neither its counts nor its offsets behind."""
 
 from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
 
 import pymysql
-from pyspark.sql import DataFrame, Row
-from pyspark.sql import functions as F
+from pyspark.sql import Row
 
 from petadota_trends.errors import (
+    CountsNotAccountedError,
     MysqlAccessDeniedError,
     MysqlUnavailableError,
     SchemaMissingError,
@@ -42,49 +43,74 @@ TRANSIENT_ERRORS = frozenset(
 
 ROWS_PER_STATEMENT = 500
 ATTEMPTS = 5
-# A batch's rows are the windows it touched (a few per animal), not its events: hundreds of rows
-# even at tens of thousands of events per second. One writer per batch costs one Python task and
-# one connection instead of one per shuffle partition, which on two cores halved the batch time.
-WRITERS = 1
 
 
 @dataclass(frozen=True)
 class TrendTable:
+    """A table the job writes, and the statement it writes with (check_access probes it)."""
+
     name: str
-    key: tuple[str, ...]
     columns: tuple[str, ...]
-    # How the DataFrame's columns become SQL values: DATETIME columns as UTC wall-clock text, so no
-    # time zone of a Python worker or of the connection can shift them.
-    datetime_formats: dict[str, str]
     upsert: str
 
 
 VIEWS_10S = TrendTable(
     name="visualizacoes_10s",
-    key=("bucket_inicio", "tipo", "raca"),
     columns=("bucket_inicio", "tipo", "raca", "visualizacoes", "ultimo_evento_em"),
-    datetime_formats={"bucket_inicio": "yyyy-MM-dd HH:mm:ss", "ultimo_evento_em": "yyyy-MM-dd HH:mm:ss.SSS"},
     upsert=(
         "INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) "
         "VALUES (%s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
-        "visualizacoes = GREATEST(visualizacoes, VALUES(visualizacoes)), "
+        "visualizacoes = visualizacoes + VALUES(visualizacoes), "
         "ultimo_evento_em = GREATEST(ultimo_evento_em, VALUES(ultimo_evento_em))"
     ),
 )
 
 VIEWS_HOUR = TrendTable(
     name="visualizacoes_hora",
-    key=("hora_inicio", "tipo", "raca"),
     columns=("hora_inicio", "tipo", "raca", "visualizacoes"),
-    datetime_formats={"hora_inicio": "yyyy-MM-dd HH:mm:ss"},
     upsert=(
-        "INSERT INTO visualizacoes_hora (hora_inicio, tipo, raca, visualizacoes) "
-        "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
-        "visualizacoes = GREATEST(visualizacoes, VALUES(visualizacoes))"
+        "INSERT INTO visualizacoes_hora (hora_inicio, tipo, raca, visualizacoes) VALUES (%s, %s, %s, %s) "
+        "ON DUPLICATE KEY UPDATE visualizacoes = visualizacoes + VALUES(visualizacoes)"
     ),
 )
 
-TREND_TABLES = (VIEWS_10S, VIEWS_HOUR)
+COUNTED_OFFSETS = TrendTable(
+    name="offsets_contados",
+    columns=("topico", "particao", "ultimo_offset"),
+    upsert=(
+        "INSERT INTO offsets_contados (topico, particao, ultimo_offset) VALUES (%s, %s, %s) "
+        "ON DUPLICATE KEY UPDATE ultimo_offset = GREATEST(ultimo_offset, VALUES(ultimo_offset))"
+    ),
+)
+
+TREND_TABLES = (VIEWS_10S, VIEWS_HOUR, COUNTED_OFFSETS)
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    """What one micro-batch adds: views per bucket (with its newest event time) and per hour, per
+    animal; and per partition the highest offset of the batch (valid or not), which they account for."""
+
+    buckets: dict[tuple[str, str, str], tuple[int, str]]
+    hours: dict[tuple[str, str, str], int]
+    offsets: dict[int, int]
+
+    @classmethod
+    def of(cls, rows: Iterable[Row]) -> BatchCounts:
+        """From the rows of aggregations.counts_per_bucket (per bucket, animal and partition)."""
+        buckets: dict[tuple[str, str, str], tuple[int, str]] = {}
+        hours: dict[tuple[str, str, str], int] = {}
+        offsets: dict[int, int] = {}
+        for row in rows:
+            offsets[row.partition] = max(offsets.get(row.partition, -1), row.ultimo_offset)
+            if not row.visualizacoes:
+                continue  # the invalid records of the partition
+            key = (row.bucket_inicio, row.tipo, row.raca)
+            views, newest = buckets.get(key, (0, row.ultimo_evento_em))
+            buckets[key] = (views + row.visualizacoes, max(newest, row.ultimo_evento_em))
+            hour = (row.hora_inicio, row.tipo, row.raca)
+            hours[hour] = hours.get(hour, 0) + row.visualizacoes
+        return cls(buckets, hours, offsets)
 
 
 def _error_code(error: pymysql.MySQLError) -> int | None:
@@ -178,43 +204,99 @@ def check_access(mysql: MysqlSettings) -> None:
         connection.close()
 
 
-def upsert_rows(mysql: MysqlSettings, table: TrendTable, rows: Iterable[tuple]) -> int:
-    """Writes rows in one transaction over one connection, retrying the whole of it on a
-    deadlock or a lost connection. Returns the rows written."""
-    rows = list(rows)
-    if not rows:
-        return 0
+def counted_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
+    """Per partition of `topic`, the highest offset whose event is in the trend tables."""
+    connection = _connect_or_explain(mysql)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT particao, ultimo_offset FROM offsets_contados WHERE topico = %s", (topic,))
+            return {int(partition): int(offset) for partition, offset in cursor.fetchall()}
+    finally:
+        connection.close()
+
+
+def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int], counts: BatchCounts) -> bool:
+    """Adds the batch's counts and moves the counted offsets on, in one transaction, retried whole on
+    a deadlock or a lost connection. `counted_before` is what the batch was filtered with: when
+    the offsets moved since, either this very batch is already in (an earlier attempt committed
+    and its acknowledgement was lost: returns False) or someone else writes the same tables."""
+    if not counts.offsets:
+        return False
     for attempt in range(1, ATTEMPTS + 1):
         try:
             connection = connect(mysql)
             try:
-                with connection.cursor() as cursor:
-                    for start in range(0, len(rows), ROWS_PER_STATEMENT):
-                        cursor.executemany(table.upsert, rows[start : start + ROWS_PER_STATEMENT])
+                if not _add_in_transaction(connection, mysql, topic, counted_before, counts):
+                    connection.rollback()
+                    return False
                 connection.commit()
-                return len(rows)
+                return True
             finally:
                 connection.close()
         except pymysql.MySQLError as error:
             if _error_code(error) not in TRANSIENT_ERRORS or attempt == ATTEMPTS:
-                raise explain(error, mysql, table.name) from error
+                raise explain(error, mysql) from error
             time.sleep(0.2 * 2**attempt)
     raise AssertionError("unreachable")
 
 
-def _write_partition(mysql: MysqlSettings, table: TrendTable, partition: Iterator[Row]) -> None:
-    upsert_rows(mysql, table, (tuple(row) for row in partition))
+def _add_in_transaction(
+    connection: pymysql.connections.Connection,
+    mysql: MysqlSettings,
+    topic: str,
+    counted_before: dict[int, int],
+    counts: BatchCounts,
+) -> bool:
+    with connection.cursor() as cursor:
+        # The lock serialises writers of the topic's counts; a single job never waits on it.
+        cursor.execute(
+            "SELECT particao, ultimo_offset FROM offsets_contados WHERE topico = %s FOR UPDATE", (topic,)
+        )
+        now = {int(partition): int(offset) for partition, offset in cursor.fetchall()}
+        if now != counted_before:
+            if all(now.get(partition, -1) >= offset for partition, offset in counts.offsets.items()):
+                return False
+            raise TrendsJobError(
+                f"the counted offsets of {topic} in {mysql.database}.offsets_contados moved while the "
+                "batch ran: is a second trends job counting that topic into this database?"
+            )
+        _execute_many(cursor, VIEWS_10S, [(*key, *value) for key, value in counts.buckets.items()])
+        _execute_many(cursor, VIEWS_HOUR, [(*key, views) for key, views in counts.hours.items()])
+        offsets = [(topic, partition, offset) for partition, offset in counts.offsets.items()]
+        _execute_many(cursor, COUNTED_OFFSETS, offsets)
+    return True
 
 
-def write_batch(batch: DataFrame, table: TrendTable, mysql: MysqlSettings, writers: int = WRITERS) -> None:
-    """foreachBatch body: executors upsert the batch's updated rows, each writer its share in one
-    transaction, sorted by key so that concurrent transactions take their locks in the same order."""
-    columns = [
-        F.date_format(name, table.datetime_formats[name]).alias(name)
-        if name in table.datetime_formats
-        else name
-        for name in table.columns
-    ]
-    batch.select(*columns).repartition(writers).sortWithinPartitions(*table.key).foreachPartition(
-        partial(_write_partition, mysql, table)
-    )
+def _execute_many(cursor: pymysql.cursors.Cursor, table: TrendTable, rows: list[tuple]) -> None:
+    # Sorted by key: concurrent writers (a second job by mistake) take their locks in one order.
+    rows.sort()
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        cursor.executemany(table.upsert, rows[start : start + ROWS_PER_STATEMENT])
+
+
+def check_counts_accounted(mysql: MysqlSettings, topic: str) -> None:
+    """Refuses to count into tables that hold views no counted offset accounts for: what an earlier
+    version of the job wrote, or a copy of the tables. Counting the topic again would add them twice."""
+    connection = _connect_or_explain(mysql)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM offsets_contados WHERE topico = %s", (topic,))
+            (accounted,) = cursor.fetchone()
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM visualizacoes_10s)")
+            (has_views,) = cursor.fetchone()
+    finally:
+        connection.close()
+    if has_views and not accounted:
+        raise CountsNotAccountedError(
+            f"{mysql.database}.visualizacoes_10s holds views, but offsets_contados has no offset of "
+            f"{topic}: they were counted by an earlier version of the job (or from another topic), and "
+            f"counting {topic} again would add them twice. To recount from the topic, empty "
+            "visualizacoes_10s and visualizacoes_hora (as the admin account), then start the job"
+        )
+
+
+def _connect_or_explain(mysql: MysqlSettings) -> pymysql.connections.Connection:
+    try:
+        return connect(mysql)
+    except pymysql.MySQLError as error:
+        raise explain(error, mysql) from error

@@ -1,14 +1,15 @@
-"""The window logic in batch mode, on a handful of events with exact expected counts."""
+"""The counting in batch mode, on a handful of events with exact expected counts: per 10-second
+bucket and per hour, the peak hour, and which records a batch may still count."""
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import datetime
 
 from pyspark.sql import SparkSession
 
 from petadota_trends import aggregations, events
+from petadota_trends.mysql_sink import BatchCounts
 from tests.event_samples import event
 from tests.test_events import records
 
@@ -32,43 +33,55 @@ CLICKS = [
 ]
 
 
-def at(clock: str) -> datetime:
-    return datetime.fromisoformat(f"2025-11-22T{clock}")
-
-
-def counted(spark: SparkSession):
-    parsed = events.parse_interactions(records(spark, CLICKS), 300)
-    return aggregations.deduplicated(events.valid_events(parsed), watermark_seconds=60)
+def batch_counts(spark: SparkSession, counted: dict[int, int] | None = None) -> BatchCounts:
+    keyed = events.keyed_for_dedupe(events.parse_interactions(records(spark, CLICKS), 300))
+    fresh = aggregations.not_counted_yet(
+        aggregations.deduplicated(keyed, 60, key="dedupe_key"), counted or {}
+    )
+    return BatchCounts.of(aggregations.counts_per_bucket(fresh).collect())
 
 
 def test_views_per_10_second_bucket(spark: SparkSession) -> None:
-    rows = aggregations.views_per_bucket(counted(spark)).collect()
-
-    assert {
-        (row.bucket_inicio, row.tipo, row.raca): (row.visualizacoes, row.ultimo_evento_em) for row in rows
-    } == {
-        (at("10:00:00"), "cachorro", "labrador"): (2, at("10:00:09.999")),
-        (at("10:00:10"), "cachorro", "labrador"): (1, at("10:00:10")),
-        (at("10:00:00"), "gato", "persa"): (1, at("10:00:05.5")),
-        (at("11:15:00"), "gato", "persa"): (1, at("11:15:00")),
-        (at("11:59:50"), "gato", "persa"): (1, at("11:59:59.999")),
-        (at("11:00:00"), "gato", "persa"): (1, at("11:00:00")),
-        (at("11:30:00"), "cachorro", "labrador"): (1, at("11:30:00")),
-        (at("11:45:00"), "cachorro", "labrador"): (1, at("11:45:00.25")),
+    assert batch_counts(spark).buckets == {
+        ("2025-11-22 10:00:00", "cachorro", "labrador"): (2, "2025-11-22 10:00:09.999"),
+        ("2025-11-22 10:00:10", "cachorro", "labrador"): (1, "2025-11-22 10:00:10.000"),
+        ("2025-11-22 10:00:00", "gato", "persa"): (1, "2025-11-22 10:00:05.500"),
+        ("2025-11-22 11:15:00", "gato", "persa"): (1, "2025-11-22 11:15:00.000"),
+        ("2025-11-22 11:59:50", "gato", "persa"): (1, "2025-11-22 11:59:59.999"),
+        ("2025-11-22 11:00:00", "gato", "persa"): (1, "2025-11-22 11:00:00.000"),
+        ("2025-11-22 11:30:00", "cachorro", "labrador"): (1, "2025-11-22 11:30:00.000"),
+        ("2025-11-22 11:45:00", "cachorro", "labrador"): (1, "2025-11-22 11:45:00.250"),
     }
 
 
 def test_views_per_hour_and_the_peak_hour(spark: SparkSession) -> None:
-    rows = aggregations.views_per_hour(counted(spark)).collect()
+    hours = batch_counts(spark).hours
 
-    per_hour = {(row.hora_inicio, row.tipo, row.raca): row.visualizacoes for row in rows}
-    assert per_hour == {
-        (at("10:00:00"), "cachorro", "labrador"): 3,
-        (at("10:00:00"), "gato", "persa"): 1,
-        (at("11:00:00"), "gato", "persa"): 3,
-        (at("11:00:00"), "cachorro", "labrador"): 2,
+    assert hours == {
+        ("2025-11-22 10:00:00", "cachorro", "labrador"): 3,
+        ("2025-11-22 10:00:00", "gato", "persa"): 1,
+        ("2025-11-22 11:00:00", "gato", "persa"): 3,
+        ("2025-11-22 11:00:00", "cachorro", "labrador"): 2,
     }
     totals = Counter()
-    for (hour, _tipo, _raca), views in per_hour.items():
+    for (hour, _tipo, _raca), views in hours.items():
         totals[hour] += views
-    assert totals.most_common(1) == [(at("11:00:00"), 5)]
+    assert totals.most_common(1) == [("2025-11-22 11:00:00", 5)]
+
+
+def test_a_batch_accounts_for_its_highest_offsets_invalid_records_included(spark: SparkSession) -> None:
+    # records() puts record i in partition i % 3 at offset i; the invalid one is the last, at 10.
+    assert batch_counts(spark).offsets == {0: 9, 1: 10, 2: 8}
+
+
+def test_records_at_or_below_the_counted_offsets_are_not_counted_again(spark: SparkSession) -> None:
+    # Left: partition 0 past offset 6 (click 9), partition 1 past 7 (the invalid record), and all
+    # of partition 2 (clicks 3, 5 and 8).
+    counts = batch_counts(spark, counted={0: 6, 1: 7})
+
+    assert counts.hours == {
+        ("2025-11-22 10:00:00", "cachorro", "labrador"): 1,
+        ("2025-11-22 11:00:00", "gato", "persa"): 1,
+        ("2025-11-22 11:00:00", "cachorro", "labrador"): 2,
+    }
+    assert counts.offsets == {0: 9, 1: 10, 2: 8}

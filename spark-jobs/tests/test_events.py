@@ -42,7 +42,7 @@ def test_a_valid_event_has_typed_fields(spark: SparkSession) -> None:
 
     assert events.valid_events(parsed).schema == events.EVENT_SCHEMA
     assert [tuple(row) for row in events.valid_events(parsed).collect()] == [
-        (GOOD["event_id"], 42, "labrador", "cachorro", datetime(2025, 11, 22, 14, 3, 7, 125000))
+        (GOOD["event_id"], 42, "labrador", "cachorro", datetime(2025, 11, 22, 14, 3, 7, 125000), 0, 0)
     ]
     assert [row.offset for row in events.invalid_records(parsed).collect()] == [1]
 
@@ -81,3 +81,17 @@ def test_dead_letter_messages_keep_the_record_and_say_why(spark: SparkSession) -
     assert second["raw"] == '{"raca": "labr\ufffddor"}'
     assert base64.b64decode(second["raw_base64"]) == not_utf8
     assert "raw_base64" not in first
+
+
+def test_records_are_keyed_for_the_dedupe_by_event_id_or_by_their_place(spark: SparkSession) -> None:
+    parsed = events.parse_interactions(records(spark, [event(), event(tipo="cavalo"), b"not json"]), 300)
+
+    keyed = {row.offset: row for row in events.keyed_for_dedupe(parsed).collect()}
+
+    assert keyed[0].dedupe_key == GOOD["event_id"]
+    assert keyed[0].event_time == datetime(2025, 11, 22, 14, 3, 7, 125000)
+    assert keyed[0].value is None  # a valid event's raw value goes no further
+    # Invalid, even with a good time: no event time (the watermark ignores them), the raw value kept.
+    assert (keyed[1].dedupe_key, keyed[1].event_time) == ("invalid/interacoes/1/1", None)
+    assert (keyed[2].dedupe_key, keyed[2].value) == ("invalid/interacoes/2/2", b"not json")
+    assert [row.offset for row in events.invalid_records(events.keyed_for_dedupe(parsed)).collect()] == [1, 2]

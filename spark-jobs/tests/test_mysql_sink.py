@@ -1,5 +1,6 @@
-"""The upserts on real MariaDB, in a database of their own, with an account that has exactly the
-stream role's privileges; and the typed errors of the start-up check."""
+"""The counts on real MariaDB, in a database of their own, with an account that has exactly the
+stream role's privileges: added once with their offsets; and the typed errors of the start-up
+checks."""
 
 from __future__ import annotations
 
@@ -8,84 +9,102 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-from pyspark.sql import SparkSession
 
 from petadota_trends import mysql_sink
-from petadota_trends.errors import MysqlAccessDeniedError, MysqlUnavailableError, SchemaMissingError
+from petadota_trends.errors import (
+    CountsNotAccountedError,
+    MysqlAccessDeniedError,
+    MysqlUnavailableError,
+    SchemaMissingError,
+    TrendsJobError,
+)
+from petadota_trends.mysql_sink import BatchCounts
 from tests.helpers import ACCOUNTS, IsolatedDatabase
 
-BUCKETS = "bucket_inicio timestamp, tipo string, raca string, visualizacoes long, ultimo_evento_em timestamp"
+TOPIC = "pet-adota-interacoes"
 
 
 def at(clock: str) -> datetime:
     return datetime.fromisoformat(f"2025-11-22T{clock}")
 
 
-def views_10s(database: IsolatedDatabase) -> dict[tuple, tuple]:
-    rows = database.query(
-        "SELECT bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em, atualizado_em "
-        "FROM visualizacoes_10s"
+def tables(database: IsolatedDatabase) -> tuple[dict, dict, dict]:
+    buckets = database.query(
+        "SELECT bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em FROM visualizacoes_10s"
     )
-    return {row[:3]: row[3:] for row in rows}
+    hours = database.query("SELECT hora_inicio, tipo, raca, visualizacoes FROM visualizacoes_hora")
+    offsets = database.query("SELECT topico, particao, ultimo_offset FROM offsets_contados")
+    return (
+        {row[:3]: row[3:] for row in buckets},
+        {row[:3]: row[3] for row in hours},
+        {row[:2]: row[2] for row in offsets},
+    )
 
 
-def test_upserts_hold_absolute_counts_and_a_replay_changes_nothing(
-    spark: SparkSession, isolated_database: IsolatedDatabase
+FIRST = BatchCounts(
+    buckets={
+        ("2025-11-22 10:00:00", "cachorro", "labrador"): (2, "2025-11-22 10:00:09.999"),
+        ("2025-11-22 10:00:00", "gato", "persa"): (1, "2025-11-22 10:00:05.500"),
+        ("2025-11-22 10:59:50", "cachorro", "labrador"): (1, "2025-11-22 10:59:51.000"),
+    },
+    hours={("2025-11-22 10:00:00", "cachorro", "labrador"): 3, ("2025-11-22 10:00:00", "gato", "persa"): 1},
+    offsets={0: 4, 1: 7},
+)
+SECOND = BatchCounts(
+    buckets={("2025-11-22 10:00:00", "cachorro", "labrador"): (3, "2025-11-22 10:00:08.000")},
+    hours={("2025-11-22 10:00:00", "cachorro", "labrador"): 3},
+    offsets={0: 9, 2: 3},
+)
+
+
+def test_counts_are_added_with_their_offsets_and_a_replayed_batch_adds_nothing(
+    isolated_database: IsolatedDatabase,
 ) -> None:
     stream = isolated_database.stream
-    first = [
-        (at("10:00:00"), "cachorro", "labrador", 2, at("10:00:09.999999")),
-        (at("10:00:00"), "gato", "persa", 1, at("10:00:05.5")),
-        (at("10:00:10"), "cachorro", "labrador", 1, at("10:00:10")),
-    ]
+    assert mysql_sink.counted_offsets(stream, TOPIC) == {}
 
-    def write(rows: list[tuple]) -> None:
-        # Two writers: two executor tasks, each with its own connection and transaction.
-        mysql_sink.write_batch(spark.createDataFrame(rows, BUCKETS), mysql_sink.VIEWS_10S, stream, writers=2)
+    assert mysql_sink.add_counts(stream, TOPIC, {}, FIRST) is True
+    # The same batch again (its commit acknowledgement lost, or replayed after a crash).
+    assert mysql_sink.add_counts(stream, TOPIC, {}, FIRST) is False
+    assert mysql_sink.counted_offsets(stream, TOPIC) == {0: 4, 1: 7}
+    assert mysql_sink.add_counts(stream, TOPIC, {0: 4, 1: 7}, SECOND) is True
 
-    write(first)
-    written = views_10s(isolated_database)
-    assert {key: value[:2] for key, value in written.items()} == {
-        (at("10:00:00"), "cachorro", "labrador"): (2, at("10:00:09.999")),
+    buckets, hours, offsets = tables(isolated_database)
+    assert buckets == {
+        (at("10:00:00"), "cachorro", "labrador"): (5, at("10:00:09.999")),
         (at("10:00:00"), "gato", "persa"): (1, at("10:00:05.5")),
-        (at("10:00:10"), "cachorro", "labrador"): (1, at("10:00:10")),
+        (at("10:59:50"), "cachorro", "labrador"): (1, at("10:59:51")),
     }
-
-    write(first)  # the same batch replayed
-    assert views_10s(isolated_database) == written
-
-    write([(at("10:00:00"), "cachorro", "labrador", 1, at("10:00:01"))])  # an older replay
-    assert views_10s(isolated_database) == written
-
-    write([(at("10:00:00"), "cachorro", "labrador", 5, at("10:00:09.9995"))])  # the next batch
-    after = views_10s(isolated_database)
-    assert after[(at("10:00:00"), "cachorro", "labrador")][:2] == (5, at("10:00:09.999"))
-    assert (
-        after[(at("10:00:00"), "cachorro", "labrador")][2]
-        >= written[(at("10:00:00"), "cachorro", "labrador")][2]
-    )
-    assert {key: value for key, value in after.items() if key[1] == "gato" or key[0] == at("10:00:10")} == {
-        key: value for key, value in written.items() if key[1] == "gato" or key[0] == at("10:00:10")
-    }
+    assert hours == {(at("10:00:00"), "cachorro", "labrador"): 6, (at("10:00:00"), "gato", "persa"): 1}
+    assert offsets == {(TOPIC, 0): 9, (TOPIC, 1): 7, (TOPIC, 2): 3}
 
 
-def test_hourly_upserts(spark: SparkSession, isolated_database: IsolatedDatabase) -> None:
-    schema = "hora_inicio timestamp, tipo string, raca string, visualizacoes long"
-    for rows in (
-        [(at("10:00:00"), "cachorro", "labrador", 3), (at("11:00:00"), "gato", "persa", 4)],
-        [(at("10:00:00"), "cachorro", "labrador", 2)],  # older: ignored
-        [(at("11:00:00"), "gato", "persa", 6)],
-    ):
-        mysql_sink.write_batch(
-            spark.createDataFrame(rows, schema), mysql_sink.VIEWS_HOUR, isolated_database.stream
-        )
+def test_offsets_that_moved_under_the_batch_mean_a_second_writer(isolated_database: IsolatedDatabase) -> None:
+    stream = isolated_database.stream
+    mysql_sink.add_counts(stream, TOPIC, {}, FIRST)
+    before = tables(isolated_database)
 
-    assert set(
-        isolated_database.query("SELECT hora_inicio, tipo, raca, visualizacoes FROM visualizacoes_hora")
-    ) == {
-        (at("10:00:00"), "cachorro", "labrador", 3),
-        (at("11:00:00"), "gato", "persa", 6),
-    }
+    # Filtered with no offsets counted, but the table has some, short of this batch's: someone else.
+    with pytest.raises(TrendsJobError, match="a second trends job"):
+        mysql_sink.add_counts(stream, TOPIC, {}, SECOND)
+    assert tables(isolated_database) == before
+
+
+def test_a_batch_without_records_writes_nothing(isolated_database: IsolatedDatabase) -> None:
+    assert mysql_sink.add_counts(isolated_database.stream, TOPIC, {}, BatchCounts({}, {}, {})) is False
+    assert tables(isolated_database) == ({}, {}, {})
+
+
+def test_views_no_offset_accounts_for_refuse_the_start(isolated_database: IsolatedDatabase) -> None:
+    stream = isolated_database.stream
+    mysql_sink.check_counts_accounted(stream, TOPIC)  # empty tables
+    mysql_sink.add_counts(stream, TOPIC, {}, FIRST)
+    mysql_sink.check_counts_accounted(stream, TOPIC)  # every view accounted for
+
+    # As an earlier version of the job left them: views, no counted offsets.
+    isolated_database.query("DELETE FROM offsets_contados")
+    with pytest.raises(CountsNotAccountedError, match="empty visualizacoes_10s and visualizacoes_hora"):
+        mysql_sink.check_counts_accounted(stream, TOPIC)
 
 
 def test_the_stream_role_passes_the_start_up_check(isolated_database: IsolatedDatabase) -> None:

@@ -1,10 +1,10 @@
-"""A real micro-batch loop over three batches: update-mode rows carry absolute counts, a redelivered
-event is counted once, and an event later than the watermark is not counted."""
+"""A real micro-batch loop over three batches, through the job's streaming part: each batch hands
+on the new events and the invalid records; a redelivered event comes once, an event later than
+the watermark not at all, and an invalid record always (it is keyed by its place, untimed)."""
 
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -32,26 +32,21 @@ def add_file(directory: Path, name: str, values: list[bytes]) -> None:
     os.replace(partial, directory / name)
 
 
-def at(clock: str) -> datetime:
-    return datetime.fromisoformat(f"2025-11-22T{clock}")
-
-
-def test_update_mode_dedupe_and_watermark_over_three_micro_batches(
-    spark: SparkSession, tmp_path: Path
-) -> None:
+def test_dedupe_and_watermark_over_three_micro_batches(spark: SparkSession, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     parsed = events.parse_interactions(as_kafka_records(spark.readStream.text(str(inbox))), 300)
-    counts = aggregations.views_per_bucket(aggregations.deduplicated(events.valid_events(parsed), 10))
-    emitted: list[dict[tuple, int]] = []
+    records = aggregations.deduplicated(events.keyed_for_dedupe(parsed), 10, key="dedupe_key")
+    emitted: list[tuple[list[str], int]] = []
 
     def collect(batch: DataFrame, _batch_id: int) -> None:
-        rows = {(row.bucket_inicio, row.raca): row.visualizacoes for row in batch.collect()}
+        rows = batch.collect()
         if rows:  # a batch without data only moves the watermark on
-            emitted.append(rows)
+            valid = sorted(str(row.event_time.time()) for row in rows if row.reason is None)
+            emitted.append((valid, sum(row.reason is not None for row in rows)))
 
     query = (
-        counts.writeStream.outputMode("update")
+        records.writeStream.outputMode("append")
         .foreachBatch(collect)
         .option("checkpointLocation", str(tmp_path / "checkpoint"))
         .start()
@@ -79,7 +74,8 @@ def test_update_mode_dedupe_and_watermark_over_three_micro_batches(
             ],
         )
         query.processAllAvailable()
-        # The watermark is now 10:00:25 - 10 s = 10:00:15: 10:00:06 and 10:00:01 are late.
+        # The watermark is now 10:00:25 - 10 s = 10:00:15: 10:00:06 and 10:00:01 are late. The
+        # invalid record (with a good time) neither is late nor moves the watermark on.
         add_file(
             inbox,
             "3.json",
@@ -87,16 +83,19 @@ def test_update_mode_dedupe_and_watermark_over_three_micro_batches(
                 click(6, "cachorro", "labrador", "10:00:06"),
                 click(7, "cachorro", "labrador", "10:00:26"),
                 click(1, "cachorro", "labrador", "10:00:01"),
+                click(8, "cavalo", "mangalarga", "11:00:00"),
             ],
         )
         query.processAllAvailable()
         dropped = sum(op.numRowsDroppedByWatermark for p in query.recentProgress for op in p.stateOperators)
+        watermark = query.lastProgress["eventTime"]["watermark"]
     finally:
         query.stop()
 
     assert emitted == [
-        {(at("10:00:00"), "labrador"): 2, (at("10:00:00"), "persa"): 1},
-        {(at("10:00:00"), "labrador"): 3, (at("10:00:20"), "labrador"): 1},
-        {(at("10:00:20"), "labrador"): 2},
+        (["10:00:01", "10:00:02", "10:00:03"], 1),
+        (["10:00:04", "10:00:25"], 0),
+        (["10:00:26"], 1),
     ]
     assert dropped == 2
+    assert watermark == "2025-11-22T10:00:16.000Z"

@@ -79,7 +79,7 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
 
   assert.deepEqual(failedChecks(report), []);
   assert.equal(report.ok, true);
-  assert.equal(report.checks.length, 23);
+  assert.equal(report.checks.length, 24);
   assert.deepEqual(report.changes, {
     cloud: [],
     bucket: [`created bucket ${config.s3.bucket}`],
@@ -87,6 +87,7 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       `created database ${database}`,
       'applied migration 001_catalogo_e_tendencias',
       'applied migration 002_reservas_abandonadas',
+      'applied migration 003_offsets_contados',
     ],
     accounts: [
       `created account ${pipeline.user}@${accountHost} (pipeline)`,
@@ -94,6 +95,7 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       `granted INSERT, SELECT, UPDATE on ${database}.contadores_raca to ${pipeline.user}@${accountHost}`,
       `granted DELETE, INSERT, SELECT, UPDATE on ${database}.reservas_imagem to ${pipeline.user}@${accountHost}`,
       `created account ${stream.user}@${accountHost} (stream)`,
+      `granted INSERT, SELECT, UPDATE on ${database}.offsets_contados to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.relatorios_tendencia to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_hora to ${stream.user}@${accountHost}`,
