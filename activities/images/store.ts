@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AxiosInstance, isAxiosError } from 'axios';
-import type { Pool, PoolConnection, RowDataPacket } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { ErrorType } from '../../contracts/errors';
 import { checkStatus, type ImageCandidate } from './pet-apis';
 import { detectImageFormat, type ImageFormat } from './image-bytes';
@@ -173,22 +173,24 @@ async function reserveName(
         'SELECT ultimo_numero FROM contadores_raca WHERE tipo = ? AND raca = ? FOR UPDATE',
         [image.tipo, image.raca],
       );
+      // A plain read: the counter's lock already serialises this breed, and a locking read would
+      // take gap locks on the index that deadlock with other breeds' reservations.
       const [[released]] = await connection.execute<RowDataPacket[]>(
         `SELECT numero, object_key FROM reservas_imagem
-          WHERE tipo = ? AND raca = ? AND abandonada_em IS NOT NULL ORDER BY numero LIMIT 1 FOR UPDATE`,
+          WHERE tipo = ? AND raca = ? AND abandonada_em IS NOT NULL ORDER BY numero LIMIT 1`,
         [image.tipo, image.raca],
       );
-      const numero = released ? Number(released.numero) : Number(counter!.ultimo_numero) + 1;
+      const reused =
+        released &&
+        (await claimReleasedNumber(connection, released.object_key as string, {
+          sourceHash,
+          sourceUrl: image.sourceUrl,
+          contentHash,
+          objectKey: objectKeyFor(image.tipo, image.raca, Number(released.numero), format.extension),
+        }));
+      const numero = reused ? Number(released.numero) : Number(counter!.ultimo_numero) + 1;
       const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
-      if (released) {
-        await connection.execute(
-          `UPDATE reservas_imagem
-              SET source_url_sha256 = ?, source_url = ?, content_sha256 = ?, object_key = ?,
-                  abandonada_em = NULL, created_at = CURRENT_TIMESTAMP(3)
-            WHERE object_key = ?`,
-          [sourceHash, image.sourceUrl, contentHash, objectKey, released.object_key],
-        );
-      } else {
+      if (!reused) {
         await connection.execute('UPDATE contadores_raca SET ultimo_numero = ? WHERE tipo = ? AND raca = ?', [
           numero,
           image.tipo,
@@ -210,6 +212,22 @@ async function reserveName(
       duplicate: { status: 'duplicate', reason: 'the same image is being stored by another cycle' },
     };
   }
+}
+
+/** Takes a released number for a new source; false when it is no longer released. */
+async function claimReleasedNumber(
+  connection: PoolConnection,
+  releasedKey: string,
+  claim: { sourceHash: string; sourceUrl: string; contentHash: string; objectKey: string },
+): Promise<boolean> {
+  const [result] = await connection.execute<ResultSetHeader>(
+    `UPDATE reservas_imagem
+        SET source_url_sha256 = ?, source_url = ?, content_sha256 = ?, object_key = ?,
+            abandonada_em = NULL, created_at = CURRENT_TIMESTAMP(3)
+      WHERE object_key = ? AND abandonada_em IS NOT NULL`,
+    [claim.sourceHash, claim.sourceUrl, claim.contentHash, claim.objectKey, releasedKey],
+  );
+  return result.affectedRows === 1;
 }
 
 async function inTransaction<T>(db: Pool, work: (connection: PoolConnection) => Promise<T>): Promise<T> {
