@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ssl
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pymysql
 from pyspark.sql import Row
@@ -36,13 +37,14 @@ ER_LOCK_DEADLOCK = 1213
 CR_CONN_HOST_ERROR = 2003
 CR_SERVER_GONE = 2006
 CR_SERVER_LOST = 2013
-# Worth another attempt of the whole partition: the upserts are idempotent.
+# Worth another attempt of the whole transaction: it commits all of a batch or none of it.
 TRANSIENT_ERRORS = frozenset(
     {ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK, CR_CONN_HOST_ERROR, CR_SERVER_GONE, CR_SERVER_LOST}
 )
 
 ROWS_PER_STATEMENT = 500
-ATTEMPTS = 5
+T = TypeVar("T")
+ATTEMPTS = 7
 
 
 @dataclass(frozen=True)
@@ -206,13 +208,13 @@ def check_access(mysql: MysqlSettings) -> None:
 
 def counted_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
     """Per partition of `topic`, the highest offset whose event is in the trend tables."""
-    connection = _connect_or_explain(mysql)
-    try:
+
+    def read(connection: pymysql.connections.Connection) -> dict[int, int]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT particao, ultimo_offset FROM offsets_contados WHERE topico = %s", (topic,))
             return {int(partition): int(offset) for partition, offset in cursor.fetchall()}
-    finally:
-        connection.close()
+
+    return _retrying(mysql, read)
 
 
 def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int], counts: BatchCounts) -> bool:
@@ -222,15 +224,25 @@ def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int],
     and its acknowledgement was lost: returns False) or someone else writes the same tables."""
     if not counts.offsets:
         return False
+
+    def add(connection: pymysql.connections.Connection) -> bool:
+        if not _add_in_transaction(connection, mysql, topic, counted_before, counts):
+            connection.rollback()
+            return False
+        connection.commit()
+        return True
+
+    return _retrying(mysql, add)
+
+
+def _retrying(mysql: MysqlSettings, work: Callable[[pymysql.connections.Connection], T]) -> T:
+    """`work` on a fresh connection, again on a deadlock or a lost or refused connection: MySQL
+    restarting (up to about 25 s) pauses the stream instead of stopping it."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             connection = connect(mysql)
             try:
-                if not _add_in_transaction(connection, mysql, topic, counted_before, counts):
-                    connection.rollback()
-                    return False
-                connection.commit()
-                return True
+                return work(connection)
             finally:
                 connection.close()
         except pymysql.MySQLError as error:
