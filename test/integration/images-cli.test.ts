@@ -201,6 +201,26 @@ test("the README's tctl and temporal CLI commands start, query, signal and stop 
   assert.equal((await client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID).describe()).status.name, 'CANCELLED');
   assert.ok(described.runId);
 
+  // The loop started with the temporal CLI too, then a cycle with tctl, shown with its result.
+  const temporalLoop = await temporal(
+    'workflow', 'start', '--task-queue', 'pet-adota-images', '--type', 'imageLoop',
+    '--workflow-id', 'images-loop', '--input', loopInput,
+  ); // prettier-ignore
+  assert.equal(temporalLoop.code, 0, temporalLoop.stderr);
+  assert.equal((await client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID).describe()).status.name, 'RUNNING');
+  await client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID).terminate('test: the CLI started it');
+  const tctlCycleId = `images-cycle:${new Date().toISOString()}`;
+  const tctlCycle = await tctl(
+    'workflow', 'start', '--taskqueue', 'pet-adota-images', '--workflow_type', 'imageCycle',
+    '--workflow_id', tctlCycleId, '--input', JSON.stringify({ dogs: 1, cats: 0 }),
+  ); // prettier-ignore
+  assert.equal(tctlCycle.code, 0, tctlCycle.stderr);
+  await client.workflow.getHandle(tctlCycleId).result();
+  const shown = await tctl('workflow', 'show', '--workflow_id', tctlCycleId);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.match(shown.stdout, /WorkflowExecutionCompleted/);
+  assert.match(shown.stdout, /cachorro/);
+
   const cycleId = `images-cycle:${new Date().toISOString()}`;
   const cycleStart = await temporal(
     'workflow', 'start', '--task-queue', 'pet-adota-images', '--type', 'imageCycle',

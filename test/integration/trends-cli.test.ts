@@ -163,6 +163,27 @@ test("the README's tctl and temporal CLI commands start and query the trend work
   const report = (JSON.parse(viaTemporal.stdout) as { queryResult: TrendReport[] }).queryResult[0]!;
   assert.ok(Date.parse(report.tick) % 1000 === 0);
   await platform.client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).terminate('test over');
+  const viaTemporalStart = await temporal(
+    'workflow', 'start', '--task-queue', 'pet-adota-trends', '--type', 'trendReportLoop',
+    '--workflow-id', 'trends-loop', '--input', '{"intervalSeconds":1,"top":5}',
+  ); // prettier-ignore
+  assert.equal(viaTemporalStart.code, 0, viaTemporalStart.stderr);
+  const again = Date.now();
+  await waitForReport(() => true, again);
+  await platform.client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).terminate('test over');
+
+  const tctlSimulation = `simulate-interactions:tctl-${Date.now()}`;
+  const beforeTctl = await clicksInTopic();
+  const simulated = await tctl(
+    'workflow', 'start', '--taskqueue', 'pet-adota-trends', '--workflow_type', 'simulateInteractions',
+    '--workflow_id', tctlSimulation, '--input', '{"eventsPerSecond":100,"durationSeconds":1,"seed":8}',
+  ); // prettier-ignore
+  assert.equal(simulated.code, 0, simulated.stderr);
+  const tctlSummary = (await platform.client.workflow
+    .getHandle(tctlSimulation)
+    .result()) as SimulationSummary;
+  assert.equal(tctlSummary.eventsSent, 100);
+  assert.equal(await clicksInTopic(), beforeTctl + 100);
 
   const before = await clicksInTopic();
   const id = `simulate-interactions:${new Date().toISOString()}`;
