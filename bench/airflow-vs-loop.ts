@@ -13,21 +13,20 @@
 //   node --import tsx bench/airflow-vs-loop.ts [--minutes 10]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createProvisioningActivities } from '../activities/provisioning';
 import { IMAGE_LOOP_WORKFLOW_ID, IMAGES_TASK_QUEUE } from '../contracts/images';
 import { imageLoop } from '../workflows';
 import { loadConfig } from '../workers/config';
-import { connectTemporalClient, createKafka, createS3Client } from '../workers/connections';
+import { connectTemporalClient } from '../workers/connections';
 import { LocalPetApi } from '../workers/local-pet-api';
 import { startWorkers } from '../workers/worker';
-import { isolatedEnv, removeIsolatedPlatform } from '../test/support/isolated';
+import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
 import { createNamespace, deleteNamespace } from '../test/support/namespace';
+import { freePort } from '../test/support/free-port';
 import { figure, percentile } from './stats';
 
 const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '10' } } });
@@ -47,16 +46,6 @@ const ms = (time: Date | null | undefined): number => (time ? time.getTime() : N
 const eventMs = (time: { seconds?: unknown; nanos?: number | null } | null | undefined): number =>
   Number(time?.seconds ?? 0) * 1000 + Math.floor((time?.nanos ?? 0) / 1e6);
 const sleep = (millis: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, millis));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 /** The stack's `airflow` service on a data directory of its own, and its REST API. */
 class BenchAirflow {
@@ -228,11 +217,7 @@ async function main(): Promise<void> {
   );
   console.log(`Airflow vs the Temporal loop: namespace ${namespace}, database ${config.mysql.database}`);
   await createNamespace(config, namespace);
-  const s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka: createKafka(config) });
-  await provisioning.ensureBucket();
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
+  await provisionIsolatedPlatform(config, { bucket: true });
   const workers = await startWorkers(config);
   const client = await connectTemporalClient(config);
   const lines: string[] = [];
@@ -279,7 +264,6 @@ async function main(): Promise<void> {
     await workers.done;
     await removeIsolatedPlatform(config);
     await deleteNamespace(config, namespace);
-    s3.destroy();
     await petApi.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

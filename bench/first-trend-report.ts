@@ -78,12 +78,12 @@ async function timeToFirstReport(label: string): Promise<number> {
   const child = startMainJob();
   let exited = false;
   child.once('exit', () => (exited = true));
-  const config = loadConfig(resolveEnv(env));
   try {
     for (;;) {
       if (exited)
         throw new Error(`${label}: the main job exited early; see ${join(scratch, 'main-job.log')}`);
-      const report = await connectTemporalClient(config)
+      // Read again each time: the stack writes its local.env (addresses, secrets) once it is up.
+      const report = await connectTemporalClient(loadConfig(resolveEnv(env)))
         .then(async (client) => {
           try {
             return await client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).query(latestTrendReport);

@@ -11,7 +11,6 @@
 import { parseArgs } from 'node:util';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { createProvisioningActivities } from '../activities/provisioning';
 import {
   IMAGE_LOOP_WORKFLOW_ID,
   IMAGES_TASK_QUEUE,
@@ -20,10 +19,10 @@ import {
 } from '../contracts/images';
 import { imageCycle, imageLoop } from '../workflows';
 import { loadConfig } from '../workers/config';
-import { connectTemporalClient, createKafka, createS3Client } from '../workers/connections';
+import { connectTemporalClient } from '../workers/connections';
 import { LocalPetApi } from '../workers/local-pet-api';
 import { startWorkers } from '../workers/worker';
-import { isolatedEnv, removeIsolatedPlatform } from '../test/support/isolated';
+import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
 import { createNamespace, deleteNamespace } from '../test/support/namespace';
 import { figure, percentile } from './stats';
 
@@ -112,11 +111,7 @@ async function main(): Promise<void> {
   );
   console.log(`image pipeline benchmark: namespace ${namespace}, database ${config.mysql.database}`);
   await createNamespace(config, namespace);
-  const s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka: createKafka(config) });
-  await provisioning.ensureBucket();
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
+  await provisionIsolatedPlatform(config, { bucket: true });
   const workers = await startWorkers(config);
   const client = await connectTemporalClient(config);
   const lines: string[] = [];
@@ -156,7 +151,6 @@ async function main(): Promise<void> {
     await workers.done;
     await removeIsolatedPlatform(config);
     await deleteNamespace(config, namespace);
-    s3.destroy();
     await petApi.stop();
   }
   console.log(`\nResults (${new Date().toISOString()}, this machine):`);

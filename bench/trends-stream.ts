@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RowDataPacket } from 'mysql2/promise';
-import { createProvisioningActivities } from '../activities/provisioning';
 import { BUILT_IN_ANIMALS } from '../activities/trends/clicks';
 import { simulate, type SimulationPlan } from '../activities/trends/simulator';
 import type { SimulationSummary } from '../contracts/trends';
-import { createKafka, createMysqlPool, createS3Client } from '../workers/connections';
-import { isolatedEnv, removeIsolatedPlatform } from '../test/support/isolated';
+import { createKafka, createMysqlPool } from '../workers/connections';
+import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
 import { figure, percentile } from './stats';
 import { loadConfig } from '../workers/config';
 
@@ -189,12 +188,7 @@ async function main(): Promise<void> {
   console.log(
     `trends stream benchmark: topic ${config.kafka.interactionsTopic}, database ${config.mysql.database}`,
   );
-  const s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka });
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
-  await provisioning.ensureTopics();
-  s3.destroy();
+  await provisionIsolatedPlatform(config, { topics: true });
   let spark: ChildProcess | undefined;
   const lines: string[] = [];
   try {

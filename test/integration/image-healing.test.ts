@@ -8,16 +8,9 @@ import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } f
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
-import { createProvisioningActivities } from '../../activities/provisioning';
-import {
-  connectMysql,
-  createHttpClient,
-  createKafka,
-  createMysqlPool,
-  createS3Client,
-} from '../../workers/connections';
+import { connectMysql, createHttpClient, createMysqlPool, createS3Client } from '../../workers/connections';
 import { json, LocalPetApi } from '../../workers/local-pet-api';
-import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
 
 const petApi = new LocalPetApi({ imageSize: 96 });
 let config: ReturnType<typeof isolatedConfig>;
@@ -28,10 +21,7 @@ before(async () => {
   await petApi.start();
   config = isolatedConfig({ DOG_API_URL: petApi.dogApiUrl, CAT_API_URL: petApi.catApiUrl });
   s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka: createKafka(config) });
-  await provisioning.ensureBucket();
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
+  await provisionIsolatedPlatform(config, { bucket: true });
   db = createMysqlPool(config, config.mysql.pipeline);
 });
 

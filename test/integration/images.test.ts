@@ -6,7 +6,6 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, type NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { createImageActivities } from '../../activities/images';
-import { createProvisioningActivities } from '../../activities/provisioning';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
 import type { StoreImageResult } from '../../activities/images/store';
 import type { ImageCycleInput, ImageCycleSummary } from '../../contracts/images';
@@ -15,13 +14,12 @@ import {
   connectTemporalClient,
   connectWorkerConnection,
   createHttpClient,
-  createKafka,
   createMysqlPool,
   createS3Client,
 } from '../../workers/connections';
 import { jpegFor, json, LocalPetApi } from '../../workers/local-pet-api';
 import { imageCycle } from '../../workflows';
-import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
 import { quietTemporalLogs, uniqueName } from '../support/platform';
 
 const MAX_IMAGE_BYTES = 200_000;
@@ -41,10 +39,7 @@ before(async () => {
     MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
   });
   s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka: createKafka(config) });
-  await provisioning.ensureBucket();
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
+  await provisionIsolatedPlatform(config, { bucket: true });
   db = createMysqlPool(config, config.mysql.pipeline);
   client = await connectTemporalClient(config);
   connection = await connectWorkerConnection(config);

@@ -4,28 +4,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { loadConfig, type PlatformConfig } from '../../workers/config';
 import { connectMysql, createMysqlPool } from '../../workers/connections';
+import { freePort } from '../support/free-port';
 
 const SERVER = join(__dirname, '..', 'support', 'mariadb-tls');
 
 let dir: string;
 let port: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'petadota-mysql-tls-'));

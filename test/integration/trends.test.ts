@@ -7,15 +7,14 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
-import { createProvisioningActivities } from '../../activities/provisioning';
 import { createTrendActivities } from '../../activities/trends';
 import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
 import { checkInteractionEvent } from '../../activities/trends/events';
 import type { SimulationPlan } from '../../activities/trends/simulator';
 import { ErrorType } from '../../contracts/errors';
 import type { InteractionEvent, SimulationSummary, TrendReport } from '../../contracts/trends';
-import { connectMysql, createKafka, createMysqlPool, createS3Client } from '../../workers/connections';
-import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
+import { connectMysql, createKafka, createMysqlPool } from '../../workers/connections';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
 
 const config = isolatedConfig();
 let kafka: Kafka;
@@ -26,12 +25,7 @@ let streamDb: Pool;
 
 before(async () => {
   kafka = createKafka(config);
-  const s3 = createS3Client(config);
-  const provisioning = createProvisioningActivities({ config, s3, kafka });
-  await provisioning.applySchema();
-  await provisioning.ensureAccounts();
-  await provisioning.ensureTopics();
-  s3.destroy();
+  await provisionIsolatedPlatform(config, { topics: true });
   kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
   admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });

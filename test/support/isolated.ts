@@ -1,8 +1,10 @@
 // A platform configuration of its own for one test file: its database, accounts, bucket and
 // topics have unique names, so provisioning tests start from empty services and never touch
-// the platform's real data. `removeIsolatedPlatform` drops everything it may have created.
+// the platform's real data. `provisionIsolatedPlatform` creates them as provisioning would;
+// `removeIsolatedPlatform` drops everything either may have created.
 import { randomBytes } from 'node:crypto';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createProvisioningActivities } from '../../activities/provisioning';
 import { type PlatformConfig, loadConfig, resolveEnv } from '../../workers/config';
 import { connectMysql, createKafka, createS3Client } from '../../workers/connections';
 
@@ -28,6 +30,26 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
 
 export function isolatedConfig(overrides: Record<string, string> = {}): PlatformConfig {
   return loadConfig(isolatedEnv(overrides));
+}
+
+/**
+ * What provisioning would create for an isolated platform: always the schema and the accounts;
+ * the bucket and the topics when asked for.
+ */
+export async function provisionIsolatedPlatform(
+  config: PlatformConfig,
+  also: { bucket?: boolean; topics?: boolean } = {},
+): Promise<void> {
+  const s3 = createS3Client(config);
+  try {
+    const provisioning = createProvisioningActivities({ config, s3, kafka: createKafka(config) });
+    if (also.bucket) await provisioning.ensureBucket();
+    await provisioning.applySchema();
+    await provisioning.ensureAccounts();
+    if (also.topics) await provisioning.ensureTopics();
+  } finally {
+    s3.destroy();
+  }
 }
 
 export async function removeIsolatedPlatform(config: PlatformConfig): Promise<void> {
