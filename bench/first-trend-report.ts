@@ -5,8 +5,9 @@
 //     build caches, pip's, npm's and Maven's), so everything is downloaded and built again as on
 //     a fresh machine; only the Debian packages and the toolchains are already there;
 //   - warm: Ctrl-C, then the same command again on the kept caches and data.
-// "First trend report" is the first `latestReport` of trends-loop whose stream is fresh and has
-// top animals: clicks went through Kafka and Spark into MySQL and back out as a report.
+// "First trend report" is the first `latestReport` of trends-loop that counts a click sent after
+// the start, with top animals: clicks went through Kafka and Spark into MySQL and back out.
+// --warm-only skips the cold run: this checkout and its caches, an empty data directory first.
 //
 //   node --import tsx bench/first-trend-report.ts [--warm-only]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -95,8 +96,9 @@ async function timeToFirstReport(label: string): Promise<number> {
       // Made by this start: a restarted loop still answers with the report it made before the stop.
       if (
         report &&
-        Date.parse(report.generatedAt) > started &&
-        !report.freshness.stale &&
+        // Clicks sent since this start went through Kafka and Spark: a restarted loop still has
+        // the report it made before the stop, and that one may look fresh for a while.
+        Date.parse(report.freshness.newestEventAt ?? '') > started &&
         report.topAnimals.length > 0
       ) {
         const seconds = (Date.now() - started) / 1000;
@@ -114,7 +116,14 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   let succeeded = false;
   try {
-    if (!options['warm-only']) {
+    if (options['warm-only']) {
+      lines.push(
+        figure(
+          'warm caches, empty data: make run to first trend report',
+          `${(await timeToFirstReport('warm, empty data')).toFixed(0)} s`,
+        ),
+      );
+    } else {
       execFileSync('git', ['clone', '--quiet', REPO_ROOT, checkout]);
       console.log(`cold: a fresh clone in ${checkout}, empty caches in ${caches}`);
       lines.push(
@@ -122,7 +131,10 @@ async function main(): Promise<void> {
       );
     }
     lines.push(
-      figure('warm: make run to first trend report', `${(await timeToFirstReport('warm')).toFixed(0)} s`),
+      figure(
+        'warm restart (data kept): make run to first trend report',
+        `${(await timeToFirstReport('warm restart')).toFixed(0)} s`,
+      ),
     );
     succeeded = true;
   } finally {
