@@ -164,44 +164,33 @@ async function reserveName(
 ): Promise<Reservation | { duplicate: StoreImageResult }> {
   try {
     return await inTransaction(db, async (connection) => {
-      await connection.execute(
-        `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES (?, ?, 0)
-         ON DUPLICATE KEY UPDATE ultimo_numero = ultimo_numero`,
-        [image.tipo, image.raca],
-      );
-      const [[counter]] = await connection.execute<RowDataPacket[]>(
-        'SELECT ultimo_numero FROM contadores_raca WHERE tipo = ? AND raca = ? FOR UPDATE',
-        [image.tipo, image.raca],
-      );
-      // A plain read: the counter's lock already serialises this breed, and a locking read would
-      // take gap locks on the index that deadlock with other breeds' reservations.
+      const claim = { sourceHash, sourceUrl: image.sourceUrl, contentHash };
+      // Rare: a number whose source was lost waits for this breed's next image. A plain read: a
+      // locking one would take gap locks that deadlock with other breeds' reservations.
       const [[released]] = await connection.execute<RowDataPacket[]>(
         `SELECT numero, object_key FROM reservas_imagem
           WHERE tipo = ? AND raca = ? AND abandonada_em IS NOT NULL ORDER BY numero LIMIT 1`,
         [image.tipo, image.raca],
       );
-      const reused =
-        released &&
-        (await claimReleasedNumber(connection, released.object_key as string, {
-          sourceHash,
-          sourceUrl: image.sourceUrl,
-          contentHash,
-          objectKey: objectKeyFor(image.tipo, image.raca, Number(released.numero), format.extension),
-        }));
-      const numero = reused ? Number(released.numero) : Number(counter!.ultimo_numero) + 1;
-      const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
-      if (!reused) {
-        await connection.execute('UPDATE contadores_raca SET ultimo_numero = ? WHERE tipo = ? AND raca = ?', [
-          numero,
-          image.tipo,
-          image.raca,
-        ]);
-        await connection.execute(
-          `INSERT INTO reservas_imagem (source_url_sha256, source_url, content_sha256, tipo, raca, numero, object_key)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          [sourceHash, image.sourceUrl, contentHash, image.tipo, image.raca, numero, objectKey],
-        );
+      if (released) {
+        const numero = Number(released.numero);
+        const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
+        if (await claimReleasedNumber(connection, String(released.object_key), { ...claim, objectKey }))
+          return { numero, objectKey };
       }
+      // The counter row's lock, held to the commit, serialises the breed's reservations.
+      const [counter] = await connection.execute<ResultSetHeader>(
+        `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES (?, ?, LAST_INSERT_ID(1))
+         ON DUPLICATE KEY UPDATE ultimo_numero = LAST_INSERT_ID(ultimo_numero + 1)`,
+        [image.tipo, image.raca],
+      );
+      const numero = counter.insertId;
+      const objectKey = objectKeyFor(image.tipo, image.raca, numero, format.extension);
+      await connection.execute(
+        `INSERT INTO reservas_imagem (source_url_sha256, source_url, content_sha256, tipo, raca, numero, object_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [sourceHash, image.sourceUrl, contentHash, image.tipo, image.raca, numero, objectKey],
+      );
       return { numero, objectKey };
     });
   } catch (error) {
@@ -214,7 +203,7 @@ async function reserveName(
   }
 }
 
-/** Takes a released number for a new source; false when it is no longer released. */
+/** Takes a released number for a new source; false when another cycle took it first. */
 async function claimReleasedNumber(
   connection: PoolConnection,
   releasedKey: string,
