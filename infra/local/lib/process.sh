@@ -76,6 +76,12 @@ stop_process_group() {
   if kill -0 -- "-$pid" 2>/dev/null; then
     log "$name did not stop within 30 s; killing it"
     kill -KILL -- "-$pid" 2>/dev/null || true
+    # SIGKILL is delivered asynchronously: return only once the group is really gone.
+    waited=0
+    while kill -0 -- "-$pid" 2>/dev/null && ((waited < 20)); do
+      sleep 0.25
+      waited=$((waited + 1))
+    done
   fi
   rm -f "$(pid_file "$name")"
 }
