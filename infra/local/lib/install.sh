@@ -122,10 +122,8 @@ install_node_modules() {
   local key
   key="$(node --version)-$(hash_files "$REPO_ROOT/package-lock.json")"
   step_is_current npm "$key" && [[ -d "$REPO_ROOT/node_modules" ]] && return 0
-  # `npm install`, not `npm ci`: the lock file has no entries for the other platforms' builds
-  # of @swc/core, which this machine's registry does not serve, and `npm ci` rejects that.
-  # With the lock file present, `npm install` installs exactly what it pins.
-  (cd "$REPO_ROOT" && npm install --no-audit --no-fund)
+  # `npm ci`: exactly what the lock pins, and an error when package.json and the lock disagree.
+  (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
   mark_step_done npm "$key"
 }
 
