@@ -17,16 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, parseEnv } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { IMAGE_LOOP_WORKFLOW_ID, IMAGES_TASK_QUEUE } from '../contracts/images';
 import { imageLoop } from '../workflows';
-import { loadConfig } from '../workers/config';
-import { connectTemporalClient } from '../workers/connections';
-import { LocalPetApi } from '../workers/local-pet-api';
-import { startWorkers } from '../workers/worker';
-import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
-import { createNamespace, deleteNamespace } from '../test/support/namespace';
 import { freePort } from '../test/support/free-port';
+import { startImagePlatform } from './image-platform';
 import { figure, percentile } from './stats';
 
 const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '10' } } });
@@ -193,15 +187,8 @@ function report(name: string, runs: DrivenRun[], windowStart: number, windowEnd:
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const petApi = await new LocalPetApi({ imageSize: 400 }).start();
-  const namespace = `bench-airflow-${Date.now().toString(36)}`;
-  const env = isolatedEnv({
-    TEMPORAL_NAMESPACE: namespace,
-    DOG_API_URL: petApi.dogApiUrl,
-    CAT_API_URL: petApi.catApiUrl,
-  });
-  const config = loadConfig(env);
+  const platform = await startImagePlatform('airflow-vs-loop');
+  const { env, client } = platform;
   const dataDir = mkdtempSync(join(tmpdir(), 'petadota-bench-airflow-'));
   const airflowPort = await freePort();
   const airflow = new BenchAirflow(
@@ -215,11 +202,6 @@ async function main(): Promise<void> {
     dataDir,
     airflowPort,
   );
-  console.log(`Airflow vs the Temporal loop: namespace ${namespace}, database ${config.mysql.database}`);
-  await createNamespace(config, namespace);
-  await provisionIsolatedPlatform(config, { bucket: true });
-  const workers = await startWorkers(config);
-  const client = await connectTemporalClient(config);
   const lines: string[] = [];
   try {
     // Started before Airflow comes up; the DAG's ensure_image_loop then joins it, as in production.
@@ -259,12 +241,7 @@ async function main(): Promise<void> {
       .getHandle(IMAGE_LOOP_WORKFLOW_ID)
       .terminate('benchmark over')
       .catch(() => undefined);
-    await client.connection.close();
-    workers.shutdown();
-    await workers.done;
-    await removeIsolatedPlatform(config);
-    await deleteNamespace(config, namespace);
-    await petApi.stop();
+    await platform.remove();
     rmSync(dataDir, { recursive: true, force: true });
   }
   console.log(`\nResults over ${MINUTES} minutes (${new Date().toISOString()}, this machine):`);

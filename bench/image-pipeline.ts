@@ -9,7 +9,6 @@
 //
 //   node --import tsx bench/image-pipeline.ts [--cycles 15] [--backfill 1000] [--loop-minutes 10]
 import { parseArgs } from 'node:util';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import {
   IMAGE_LOOP_WORKFLOW_ID,
@@ -18,12 +17,7 @@ import {
   imageCycleWorkflowId,
 } from '../contracts/images';
 import { imageCycle, imageLoop } from '../workflows';
-import { loadConfig } from '../workers/config';
-import { connectTemporalClient } from '../workers/connections';
-import { LocalPetApi } from '../workers/local-pet-api';
-import { startWorkers } from '../workers/worker';
-import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
-import { createNamespace, deleteNamespace } from '../test/support/namespace';
+import { startImagePlatform } from './image-platform';
 import { figure, percentile } from './stats';
 
 const { values: options } = parseArgs({
@@ -99,21 +93,8 @@ async function loopDrift(client: Client): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const petApi = await new LocalPetApi({ imageSize: 400 }).start();
-  const namespace = `bench-images-${Date.now().toString(36)}`;
-  const config = loadConfig(
-    isolatedEnv({
-      TEMPORAL_NAMESPACE: namespace,
-      DOG_API_URL: petApi.dogApiUrl,
-      CAT_API_URL: petApi.catApiUrl,
-    }),
-  );
-  console.log(`image pipeline benchmark: namespace ${namespace}, database ${config.mysql.database}`);
-  await createNamespace(config, namespace);
-  await provisionIsolatedPlatform(config, { bucket: true });
-  const workers = await startWorkers(config);
-  const client = await connectTemporalClient(config);
+  const platform = await startImagePlatform('images');
+  const { client } = platform;
   const lines: string[] = [];
   try {
     console.log(`\n1. imageCycle latency, 20 images per cycle, ${CYCLES} cycles one after another`);
@@ -146,12 +127,7 @@ async function main(): Promise<void> {
       lines.push(figure('loop start drift max', seconds(worst), { text: '≤ 1 s', met: worst <= 1000 }));
     }
   } finally {
-    await client.connection.close();
-    workers.shutdown();
-    await workers.done;
-    await removeIsolatedPlatform(config);
-    await deleteNamespace(config, namespace);
-    await petApi.stop();
+    await platform.remove();
   }
   console.log(`\nResults (${new Date().toISOString()}, this machine):`);
   for (const line of lines) console.log(`  ${line}`);
