@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 STACK := infra/local/stack
 
-.PHONY: help run test install up down status logs lint format
+.PHONY: help run test install up down status logs lint format settings-docs
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{ printf "  make %-8s %s\n", $$1, $$2 }'
@@ -34,3 +34,9 @@ lint: ## linters, formatters in check mode and the type checker
 format: ## format TypeScript and Python in place
 	@npm run --silent format
 	@"$${PETADOTA_CACHE_DIR:-$${XDG_CACHE_HOME:-$$HOME/.cache}/petadota}/venv/bin/ruff" format spark-jobs airflow-bridge
+
+settings-docs: ## write .env.example and the configuration table of docs/operations.md from platform/settings.json
+	@PYTHONPATH=platform/python python3 -m petadota_platform env-example > .env.example
+	@PYTHONPATH=platform/python python3 -m petadota_platform docs-table > .settings-table.md.tmp
+	@python3 -c 'import re, pathlib; doc = pathlib.Path("docs/operations.md"); table = pathlib.Path(".settings-table.md.tmp").read_text(); doc.write_text(re.sub(r"(<!-- settings:begin[^>]*-->\n)[\s\S]*?(<!-- settings:end -->)", lambda m: m[1] + table + m[2], doc.read_text()))'
+	@rm -f .settings-table.md.tmp

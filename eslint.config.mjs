@@ -17,6 +17,87 @@ const ioLibraries = [
   'mysql2/*',
 ];
 
+// The layers, bottom to top: `contracts/` (names and types every part shares) and `platform/`
+// (configuration, service clients, seeded randomness); `activities/` and `workflows/`; the
+// processes in `workers/`. An import points down, never up nor sideways across a layer's parts:
+// the folders each one may not import, as import-path patterns.
+const folder = (name) => [`**/${name}`, `**/${name}/**`];
+const upwards = {
+  contracts: ['platform', 'activities', 'workflows', 'workers', 'test', 'bench'],
+  platform: ['contracts', 'activities', 'workflows', 'workers', 'test', 'bench'],
+  activities: ['workflows', 'workers', 'test', 'bench'],
+  workflows: ['activities', 'platform', 'workers', 'test', 'bench'],
+  workers: ['test', 'bench'],
+};
+const layerMessage = (layer) =>
+  `${layer}/ may not import a higher layer (contracts, platform < activities, workflows < workers): move the shared code down instead.`;
+// Workflow code is replayed deterministically by Temporal: no Node built-ins, no I/O libraries.
+const deterministic = {
+  group: [...nodeBuiltins, ...ioLibraries],
+  message:
+    'Workflow code must be deterministic: no Node built-ins or I/O libraries. Call an activity instead (import its type only).',
+  allowTypeImports: true,
+};
+
+function layerRules() {
+  const rules = Object.entries(upwards).map(([layer, forbidden]) => ({
+    files: [`${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            // Workflows use activities' types (proxyActivities<…>), so a type import passes.
+            {
+              group: forbidden.flatMap(folder),
+              message: layerMessage(layer),
+              allowTypeImports: layer === 'workflows',
+            },
+            ...(layer === 'workflows' || layer === 'contracts' ? [deterministic] : []),
+          ],
+        },
+      ],
+    },
+  }));
+  return [
+    ...rules,
+    {
+      files: ['test/fixtures/workflows/**/*.ts'],
+      rules: { 'no-restricted-imports': ['error', { patterns: [deterministic] }] },
+    },
+    // A benchmark stands on the test kit, never on a test.
+    {
+      files: ['bench/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              {
+                group: ['**/test/*', '!**/test/kit'],
+                message: 'A benchmark imports the test kit (test/kit/), never a test or its fixtures.',
+              },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      files: ['test/kit/**/*.ts'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { group: ['**/*.test', '**/*.test.ts'], message: 'The test kit never imports a test.' },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'spark-jobs/', 'airflow-bridge/', 'coverage/'] },
   js.configs.recommended,
@@ -37,24 +118,7 @@ export default tseslint.config(
       eqeqeq: 'error',
     },
   },
-  {
-    files: ['workflows/**/*.ts', 'contracts/**/*.ts', 'test/fixtures/workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: [...nodeBuiltins, ...ioLibraries],
-              message:
-                'Workflow code must be deterministic: no Node built-ins or I/O libraries. Call an activity instead (import its type only).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...layerRules(),
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -19,7 +19,7 @@ import { parseArgs, parseEnv } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { IMAGE_LOOP_WORKFLOW_ID, IMAGES_TASK_QUEUE } from '../contracts/images';
 import { imageLoop } from '../workflows';
-import { freePort } from '../test/support/free-port';
+import { freePort } from '../test/kit/free-port';
 import { startImagePlatform } from './image-platform';
 import { figure, percentile } from './stats';
 

@@ -17,8 +17,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { latestTrendReport } from '../contracts/trend-loop-messages';
 import { TREND_REPORT_LOOP_WORKFLOW_ID } from '../contracts/trends';
-import { loadConfig, resolveEnv } from '../workers/config';
-import { connectTemporalClient } from '../workers/connections';
+import { loadConfig, resolveEnv } from '../platform/config';
+import { connectTemporalClient } from '../platform/clients';
+import { secondStackEnv } from '../test/kit/second-stack';
 import { figure } from './stats';
 
 const { values: options } = parseArgs({ options: { 'warm-only': { type: 'boolean', default: false } } });
@@ -28,16 +29,7 @@ const checkout = options['warm-only'] ? REPO_ROOT : join(scratch, 'repo');
 const dataDir = join(scratch, 'data');
 const caches = join(scratch, 'caches');
 const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  PETADOTA_DATA_DIR: dataDir,
-  TEMPORAL_PORT: '7433',
-  TEMPORAL_UI_PORT: '8433',
-  MYSQL_PORT: '3506',
-  KAFKA_PORT: '9292',
-  KAFKA_CONTROLLER_PORT: '9293',
-  S3_PORT: '7270',
-  PET_API_PORT: '8299',
-  SPARK_UI_PORT: '4240',
+  ...secondStackEnv(dataDir, 200),
   PET_APIS: 'auto',
   ...(options['warm-only']
     ? {}
@@ -50,8 +42,6 @@ const env: Record<string, string> = {
         MAVEN_OPTS: `-Dmaven.repo.local=${join(caches, 'm2')}`,
       }),
 };
-delete env.PETADOTA_LOG_DIR;
-delete env.PETADOTA_ENV_FILE;
 const log = createWriteStream(join(scratch, 'main-job.log'));
 
 function startMainJob(): ChildProcess {
@@ -84,7 +74,7 @@ async function timeToFirstReport(label: string): Promise<number> {
       if (exited)
         throw new Error(`${label}: the main job exited early; see ${join(scratch, 'main-job.log')}`);
       // Read again each time: the stack writes its local.env (addresses, secrets) once it is up.
-      const report = await connectTemporalClient(loadConfig(resolveEnv(env)))
+      const report = await connectTemporalClient(loadConfig(resolveEnv(env)).temporal)
         .then(async (client) => {
           try {
             return await client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).query(latestTrendReport);

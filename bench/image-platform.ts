@@ -2,12 +2,12 @@
 // with the local pet API serving ~100 KB JPEGs and the platform's workers in this process.
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { loadConfig, type PlatformConfig } from '../workers/config';
-import { connectTemporalClient } from '../workers/connections';
-import { LocalPetApi } from '../workers/local-pet-api';
+import { loadConfig, type PlatformConfig } from '../platform/config';
+import { connectTemporalClient } from '../platform/clients';
+import { LocalPetApi } from '../workers/pet-api/server';
 import { startWorkers } from '../workers/worker';
-import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
-import { createNamespace, deleteNamespace } from '../test/support/namespace';
+import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
+import { createNamespace, deleteNamespace } from '../test/kit/namespace';
 
 export interface ImagePlatform {
   /** The environment of the platform, for child processes (Airflow). */
@@ -32,7 +32,7 @@ export async function startImagePlatform(label: string): Promise<ImagePlatform> 
   await createNamespace(config, namespace);
   await provisionIsolatedPlatform(config, { bucket: true });
   const workers = await startWorkers(config);
-  const client = await connectTemporalClient(config);
+  const client = await connectTemporalClient(config.temporal);
   return {
     env,
     config,

@@ -13,10 +13,10 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { BUILT_IN_ANIMALS } from '../activities/trends/clicks';
 import { simulate, type SimulationPlan } from '../activities/trends/simulator';
 import type { SimulationSummary } from '../contracts/trends';
-import { createKafka, createMysqlPool } from '../workers/connections';
-import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/support/isolated';
+import { createKafka, createMysqlPool } from '../platform/clients';
+import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
 import { figure, percentile } from './stats';
-import { loadConfig } from '../workers/config';
+import { loadConfig } from '../platform/config';
 
 const { values: options } = parseArgs({
   options: { seconds: { type: 'string', default: '30' }, 'spark-log': { type: 'string' } },
@@ -26,8 +26,8 @@ const PHASE_SECONDS = Number(options.seconds);
 const SEARCH_RATES = [15_000, 20_000, 25_000, 30_000, 40_000];
 const env = isolatedEnv();
 const config = loadConfig(env);
-const kafka = createKafka(config);
-const readonly = createMysqlPool(config, config.mysql.readonly);
+const kafka = createKafka(config.kafka);
+const readonly = createMysqlPool(config.mysql, config.mysql.readonly);
 const sparkDir = mkdtempSync(join(tmpdir(), 'petadota-bench-spark-'));
 const never = new AbortController().signal;
 const quiet = { heartbeat: () => undefined, cancelled: never, log: () => undefined };
@@ -61,7 +61,7 @@ function startSpark(): ChildProcess {
   const child = spawn(config.tools.python, ['-m', 'petadota_trends.job'], {
     env: {
       ...env,
-      PYTHONPATH: 'spark-jobs',
+      PYTHONPATH: 'spark-jobs:platform/python',
       SPARK_CHECKPOINT_DIR: join(sparkDir, 'checkpoints'),
       SPARK_STATUS_FILE: join(sparkDir, 'status.json'),
       SPARK_UI_PORT: '4150',

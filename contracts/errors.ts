@@ -20,6 +20,14 @@ export enum ErrorType {
   ImageTooLarge = 'ImageTooLarge',
   /** A breed name with nothing usable left after slugging. */
   InvalidBreedName = 'InvalidBreedName',
+  /** A pet API or image server answered 429: retried after its Retry-After. */
+  RateLimited = 'RateLimited',
+  /** A pet API or image server answered 5xx. */
+  UpstreamUnavailable = 'UpstreamUnavailable',
+  /** A pet API call or an image download took longer than PET_API_TIMEOUT_MS. */
+  SourceTimedOut = 'SourceTimedOut',
+  /** A pet API or image server could not be reached: refused, reset, unknown host, no route. */
+  SourceUnreachable = 'SourceUnreachable',
 }
 
 /** Failures retrying cannot fix, for `nonRetryableErrorTypes` of retry policies. */
@@ -27,6 +35,7 @@ export const NON_RETRYABLE_ERROR_TYPES: string[] = [
   ErrorType.InvalidConfiguration,
   ErrorType.AccessDenied,
   ErrorType.SchemaDrift,
+  ErrorType.CommandFailed,
 ];
 
 /** Bad input from the internet: the image (or the API answer) is rejected, the cycle goes on. */
@@ -36,4 +45,15 @@ export const REJECTION_ERROR_TYPES: string[] = [
   ErrorType.NotAnImage,
   ErrorType.ImageTooLarge,
   ErrorType.InvalidBreedName,
+];
+
+/**
+ * The internet failing for a while: retried with backoff (a 429 after its Retry-After); when the
+ * last attempt fails too, the image or API answer is rejected with this type and the cycle goes on.
+ */
+export const TRANSIENT_ERROR_TYPES: string[] = [
+  ErrorType.RateLimited,
+  ErrorType.UpstreamUnavailable,
+  ErrorType.SourceTimedOut,
+  ErrorType.SourceUnreachable,
 ];

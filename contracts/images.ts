@@ -1,10 +1,14 @@
-// The contract of the image pipeline's workflows: every client (CLI, tctl, Airflow) uses these names.
+// The contract of the image pipeline's workflows: every client (CLI, tctl, Airflow) uses these names,
+// declared in temporal.json.
+import { formatWorkflowId, TEMPORAL_CONTRACTS } from './temporal';
+
+const { images } = TEMPORAL_CONTRACTS;
 
 /** The kind of animal, as the catalog and the click events name it. */
 export type Tipo = 'cachorro' | 'gato';
 
-export const IMAGES_TASK_QUEUE = 'pet-adota-images';
-export const IMAGE_CYCLE_WORKFLOW_TYPE = 'imageCycle';
+export const IMAGES_TASK_QUEUE = images.taskQueue;
+export const IMAGE_CYCLE_WORKFLOW_TYPE = 'imageCycle' satisfies keyof typeof images.workflows;
 
 export interface ImageCycleInput {
   /** Dog images to fetch (default 10, at most 50). */
@@ -17,7 +21,7 @@ export interface ImageCycleInput {
 
 /** `images-cycle:<ISO time>`: the loop's tick, or the moment a manual run was asked for. */
 export function imageCycleWorkflowId(at: Date): string {
-  return `images-cycle:${at.toISOString()}`;
+  return formatWorkflowId(images.workflows.imageCycle.workflowId, { time: at.toISOString() });
 }
 
 export interface StoredImage {
@@ -64,9 +68,9 @@ export interface HealedReservations {
   pending: Array<{ objectKey: string; reason: string }>;
 }
 
-export const IMAGE_LOOP_WORKFLOW_TYPE = 'imageLoop';
+export const IMAGE_LOOP_WORKFLOW_TYPE = 'imageLoop' satisfies keyof typeof images.workflows;
 /** One loop per namespace: starting it again joins the running one. */
-export const IMAGE_LOOP_WORKFLOW_ID = 'images-loop';
+export const IMAGE_LOOP_WORKFLOW_ID = images.workflows.imageLoop.workflowId;
 
 export interface ImageLoopInput {
   /** Seconds between cycle starts, on a fixed grid (default 30). */

@@ -1,7 +1,11 @@
-// The contract of the provisioning workflow: every client (CLI, tctl, Airflow) uses these names.
+// The contract of the provisioning workflow: every client (CLI, tctl, Airflow) uses these names,
+// declared in temporal.json.
+import { formatWorkflowId, TEMPORAL_CONTRACTS } from './temporal';
 
-export const PROVISIONING_TASK_QUEUE = 'pet-adota-provisioning';
-export const PROVISION_WORKFLOW_TYPE = 'provisionInfrastructure';
+const { provisioning } = TEMPORAL_CONTRACTS;
+export const PROVISIONING_TASK_QUEUE = provisioning.taskQueue;
+export const PROVISION_WORKFLOW_TYPE =
+  'provisionInfrastructure' satisfies keyof typeof provisioning.workflows;
 
 export interface ProvisionInput {
   /** Which environment this is (`local`, `gcp-prod`, …): names the workflow, appears in the report. */
@@ -15,10 +19,10 @@ export interface ProvisionInput {
 
 /** `provision:<environment>`: one provisioning run per environment at a time. */
 export function provisionWorkflowId(input: Pick<ProvisionInput, 'environment'>): string {
-  return `provision:${input.environment}`;
+  return formatWorkflowId(provisioning.workflows.provisionInfrastructure.workflowId, input);
 }
 
-export const ENVIRONMENT_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const ENVIRONMENT_NAME = new RegExp(provisioning.workflows.provisionInfrastructure.environmentPattern);
 
 export type ValidationArea = 'schema' | 'accounts' | 'bucket' | 'topics';
 

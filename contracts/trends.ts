@@ -1,8 +1,10 @@
 // The contract of the trend workflows and the click events: every client (CLI, tctl, Airflow,
 // the Spark job through interaction-event.schema.json) uses these names.
 import type { Tipo } from './images';
+import { formatWorkflowId, TEMPORAL_CONTRACTS } from './temporal';
 
-export const TRENDS_TASK_QUEUE = 'pet-adota-trends';
+const { trends } = TEMPORAL_CONTRACTS;
+export const TRENDS_TASK_QUEUE = trends.taskQueue;
 
 /** The Kafka message of one click; its JSON Schema is interaction-event.schema.json. */
 export interface InteractionEvent {
@@ -15,7 +17,8 @@ export interface InteractionEvent {
   animal_id?: number;
 }
 
-export const SIMULATE_INTERACTIONS_WORKFLOW_TYPE = 'simulateInteractions';
+export const SIMULATE_INTERACTIONS_WORKFLOW_TYPE =
+  'simulateInteractions' satisfies keyof typeof trends.workflows;
 
 export interface SimulateInteractionsInput {
   /** Events per second (default 50). */
@@ -30,8 +33,11 @@ export interface SimulateInteractionsInput {
 
 /** `simulate-interactions:<ISO time>` for a run started at that moment. */
 export function simulateInteractionsWorkflowId(at: Date): string {
-  return `simulate-interactions:${at.toISOString()}`;
+  return formatWorkflowId(trends.workflows.simulateInteractions.workflowId, { time: at.toISOString() });
 }
+
+/** `simulate-interactions:`: a run named by its caller (`--id`) keeps this prefix. */
+export const SIMULATION_WORKFLOW_ID_PREFIX = trends.workflows.simulateInteractions.workflowId.split('{')[0]!;
 
 export interface SimulationSummary {
   eventsSent: number;
@@ -42,9 +48,9 @@ export interface SimulationSummary {
   cancelled: boolean;
 }
 
-export const TREND_REPORT_LOOP_WORKFLOW_TYPE = 'trendReportLoop';
+export const TREND_REPORT_LOOP_WORKFLOW_TYPE = 'trendReportLoop' satisfies keyof typeof trends.workflows;
 /** One report loop per namespace: starting it again joins the running one. */
-export const TREND_REPORT_LOOP_WORKFLOW_ID = 'trends-loop';
+export const TREND_REPORT_LOOP_WORKFLOW_ID = trends.workflows.trendReportLoop.workflowId;
 
 export interface TrendReportLoopInput {
   /** Seconds between reports, on a fixed grid (default 30). */

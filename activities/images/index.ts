@@ -2,7 +2,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AxiosInstance } from 'axios';
 import type { Pool } from 'mysql2/promise';
-import type { PlatformConfig } from '../../workers/config';
 import {
   fetchCatCandidates,
   fetchDogCandidates,
@@ -13,17 +12,28 @@ import type { HealedReservations } from '../../contracts/images';
 import { healAbandonedReservations } from './heal';
 import { storeAnimalImage, type StoreImageResult } from './store';
 
+/** Where the pet APIs are: dog.ceo and The Cat API, or the local pet API server. */
+export interface PetApiSources {
+  dogApiUrl: string;
+  catApiUrl: string;
+  /** Sent as `x-api-key` when set. */
+  catApiKey: string;
+}
+
 export interface ImageDependencies {
-  config: PlatformConfig;
+  sources: PetApiSources;
+  /** Images larger than this are rejected (ImageTooLarge). */
+  maxImageBytes: number;
+  bucket: string;
   http: AxiosInstance;
   s3: S3Client;
   /** A pool of the image pipeline's account. */
   db: Pool;
 }
 
-export function createImageActivities({ config, http, s3, db }: ImageDependencies) {
-  const { dogApiUrl, catApiUrl, catApiKey, maxImageBytes } = config.pets;
-  const store = { http, s3, db, bucket: config.s3.bucket, maxImageBytes };
+export function createImageActivities({ sources, maxImageBytes, bucket, http, s3, db }: ImageDependencies) {
+  const { dogApiUrl, catApiUrl, catApiKey } = sources;
+  const store = { http, s3, db, bucket, maxImageBytes };
   return {
     async fetchDogCandidates(count: number): Promise<FetchedCandidates> {
       return fetchDogCandidates(http, dogApiUrl, count);

@@ -1,7 +1,7 @@
 // The Dog API (dog.ceo) and The Cat API, read with axios. Answers are checked against the shapes
 // the APIs document; anything else is a typed rejection, never a crash or a guess.
 import { ApplicationFailure } from '@temporalio/common';
-import type { AxiosInstance, AxiosResponse } from 'axios';
+import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
 import { ErrorType } from '../../contracts/errors';
 import { catalogBreed, InvalidBreedNameError, MIXED_BREED, type Tipo } from './breeds';
 
@@ -34,15 +34,67 @@ export function checkStatus(response: AxiosResponse, what: string): void {
   if (status === 429) {
     const retryAfter = Number(response.headers['retry-after']);
     throw ApplicationFailure.create({
-      type: 'RateLimited',
+      type: ErrorType.RateLimited,
       message: `${what} answered 429 Too Many Requests`,
       // Honour Retry-After when the API sends one; otherwise the retry policy's backoff applies.
       nextRetryDelay: Number.isFinite(retryAfter) && retryAfter > 0 ? `${retryAfter} seconds` : undefined,
     });
   }
-  if (status >= 500) throw ApplicationFailure.retryable(`${what} answered ${status}`, 'UpstreamUnavailable');
+  if (status >= 500) throw failure(ErrorType.UpstreamUnavailable, `${what} answered ${status}`, false);
   throw failure(ErrorType.MalformedResponse, `${what} answered ${status}`);
 }
+
+const TIMED_OUT = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+/**
+ * An HTTP call that got no usable answer, as a typed failure: a timeout or an unreachable server
+ * retries (SourceTimedOut, SourceUnreachable); an answer larger than allowed, or a redirect loop,
+ * is a rejection. The cause is kept.
+ */
+export function httpFailure(error: unknown, what: string, tooLarge: () => ApplicationFailure): unknown {
+  if (!isAxiosError(error)) return error;
+  const code = error.code ?? '';
+  const cause = error as Error;
+  if (/maxContentLength/.test(error.message)) return tooLarge();
+  if (TIMED_OUT.has(code))
+    return ApplicationFailure.create({
+      type: ErrorType.SourceTimedOut,
+      message: `${what} did not answer in time (${error.message})`,
+      cause,
+    });
+  if (UNREACHABLE.has(code))
+    return ApplicationFailure.create({
+      type: ErrorType.SourceUnreachable,
+      message: `${what} cannot be reached (${code}: ${error.message})`,
+      cause,
+    });
+  if (code === 'ERR_FR_TOO_MANY_REDIRECTS')
+    return ApplicationFailure.create({
+      type: ErrorType.MalformedResponse,
+      nonRetryable: true,
+      message: `${what} redirects too many times`,
+      cause,
+    });
+  return ApplicationFailure.create({
+    type: ErrorType.SourceUnreachable,
+    message: `${what}: ${code || error.name}: ${error.message}`,
+    cause,
+  });
+}
+
+/** An API answer over the client's 1 MB body limit is not the documented shape. */
+const apiTooLarge = (what: string) => (): ApplicationFailure =>
+  failure(ErrorType.MalformedResponse, `${what} answered more than 1 MB`);
 
 function httpUrl(value: unknown): URL | undefined {
   if (typeof value !== 'string') return undefined;
@@ -84,9 +136,11 @@ export async function fetchDogCandidates(
   count: number,
 ): Promise<FetchedCandidates> {
   const what = `the Dog API (${baseUrl})`;
-  const response = await http.get<unknown>(`${baseUrl}/breeds/image/random/${count}`, {
-    responseType: 'json',
-  });
+  const response = await http
+    .get<unknown>(`${baseUrl}/breeds/image/random/${count}`, { responseType: 'json' })
+    .catch((error: unknown) => {
+      throw httpFailure(error, what, apiTooLarge(what));
+    });
   checkStatus(response, what);
   const body = response.data as { status?: unknown; message?: unknown } | null;
   if (
@@ -130,11 +184,15 @@ export async function fetchCatCandidates(
   apiKey: string,
 ): Promise<FetchedCandidates> {
   const what = `The Cat API (${baseUrl})`;
-  const response = await http.get<unknown>(`${baseUrl}/images/search`, {
-    params: { limit: count, has_breeds: 1 },
-    headers: apiKey ? { 'x-api-key': apiKey } : {},
-    responseType: 'json',
-  });
+  const response = await http
+    .get<unknown>(`${baseUrl}/images/search`, {
+      params: { limit: count, has_breeds: 1 },
+      headers: apiKey ? { 'x-api-key': apiKey } : {},
+      responseType: 'json',
+    })
+    .catch((error: unknown) => {
+      throw httpFailure(error, what, apiTooLarge(what));
+    });
   checkStatus(response, what);
   if (!Array.isArray(response.data))
     throw failure(ErrorType.MalformedResponse, `${what} did not answer a JSON array`);

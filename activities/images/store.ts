@@ -4,10 +4,10 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
-import { type AxiosInstance, isAxiosError } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { ErrorType } from '../../contracts/errors';
-import { checkStatus, type ImageCandidate } from './pet-apis';
+import { checkStatus, httpFailure, type ImageCandidate } from './pet-apis';
 import { detectImageFormat, type ImageFormat } from './image-bytes';
 
 export type StoreImageResult =
@@ -245,14 +245,13 @@ export async function download(
       maxContentLength: deps.maxImageBytes,
     });
   } catch (error) {
-    if (isAxiosError(error) && /maxContentLength/.test(error.message)) {
-      throw ApplicationFailure.create({
+    throw httpFailure(error, sourceUrl, () =>
+      ApplicationFailure.create({
         type: ErrorType.ImageTooLarge,
         nonRetryable: true,
         message: `${sourceUrl} is larger than ${deps.maxImageBytes} bytes (MAX_IMAGE_BYTES)`,
-      });
-    }
-    throw error;
+      }),
+    );
   }
   checkStatus(response, sourceUrl);
   const bytes = Buffer.from(response.data);

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import type { MysqlCredentials } from '../../workers/config';
+import type { MysqlCredentials } from '../../platform/config';
 import { invalidConfiguration } from '../failures';
 
 export type AccountRole = 'pipeline' | 'stream' | 'readonly';

@@ -2,7 +2,10 @@
 // playbook (MariaDB on the VM), run by the provisioning workflow as activities.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PlatformConfig } from '../../workers/config';
+import type { PlatformConfig } from '../../platform/config';
+
+export type CloudSettings = PlatformConfig['cloud'];
+type MysqlSettings = PlatformConfig['mysql'];
 import { runCommand } from '../command';
 import { invalidConfiguration } from '../failures';
 
@@ -12,8 +15,8 @@ export interface TerraformResult {
   inventory: string;
 }
 
-export async function applyTerraform(config: PlatformConfig, environment: string): Promise<TerraformResult> {
-  const { terraformDir, terraformVarFile, stateDir } = config.cloud;
+export async function applyTerraform(cloud: CloudSettings, environment: string): Promise<TerraformResult> {
+  const { terraformDir, terraformVarFile, stateDir } = cloud;
   if (!terraformVarFile) {
     throw invalidConfiguration(
       'TERRAFORM_VAR_FILE is not set: cloud mode needs the variables of infra/terraform (see infra/terraform/README.md)',
@@ -54,8 +57,12 @@ export async function applyTerraform(config: PlatformConfig, environment: string
 }
 
 /** Runs the playbook; returns the play recap (`ok=… changed=…`) as the change list. */
-export async function runAnsiblePlaybook(config: PlatformConfig, inventory: string): Promise<string[]> {
-  const { port, database, accountHost, pipeline, stream, readonly } = config.mysql;
+export async function runAnsiblePlaybook(
+  playbook: string,
+  mysql: MysqlSettings,
+  inventory: string,
+): Promise<string[]> {
+  const { port, database, accountHost, pipeline, stream, readonly } = mysql;
   const extraVars = {
     mysql_port: port,
     mysql_database: database,
@@ -64,7 +71,7 @@ export async function runAnsiblePlaybook(config: PlatformConfig, inventory: stri
   };
   const lines = await runCommand(
     'ansible-playbook',
-    ['-i', inventory, config.cloud.ansiblePlaybook, '--extra-vars', JSON.stringify(extraVars)],
+    ['-i', inventory, playbook, '--extra-vars', JSON.stringify(extraVars)],
     {
       env: {
         ...process.env,

@@ -4,18 +4,21 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import type { ValidationCheck } from '../../contracts/provisioning';
-import type { PlatformConfig } from '../../workers/config';
-import { connectMysql } from '../../workers/connections';
+import { connectMysql, type MysqlConfig } from '../../platform/clients';
 import { fromMysqlError } from '../failures';
 import { ensureAccount, readAccountSpecs } from './accounts';
 import { checkBucket, ensureBucket } from './bucket';
-import { applyTerraform, runAnsiblePlaybook, type TerraformResult } from './cloud';
+import { applyTerraform, type CloudSettings, runAnsiblePlaybook, type TerraformResult } from './cloud';
 import { migrate, SQL_DIR } from './migrations';
 import { checkTopics, ensureTopics, type TopicSpec } from './topics';
 import { checkAccounts, checkSchema } from './validation';
 
 export interface ProvisioningDependencies {
-  config: PlatformConfig;
+  /** The database server, the admin account that provisions it and the accounts it creates. */
+  mysql: MysqlConfig;
+  bucket: string;
+  topics: TopicSpec;
+  cloud: CloudSettings;
   s3: S3Client;
   kafka: Kafka;
   /** infra/sql unless a test points elsewhere. */
@@ -28,25 +31,23 @@ export interface PlatformValidation {
 }
 
 export function createProvisioningActivities({
-  config,
+  mysql,
+  bucket,
+  topics,
+  cloud,
   s3,
   kafka,
   sqlDir = SQL_DIR,
 }: ProvisioningDependencies) {
-  const { database } = config.mysql;
-  const topics: TopicSpec = {
-    topics: [config.kafka.interactionsTopic, config.kafka.deadLetterTopic],
-    partitions: config.kafka.topicPartitions,
-    replicationFactor: config.kafka.replicationFactor,
-  };
+  const { database } = mysql;
 
   /** Runs `work` on an admin connection, serialised with other provisioning runs on this server. */
   async function asAdmin<T>(doing: string, work: (connection: Connection) => Promise<T>): Promise<T> {
     let connection: Connection;
     try {
-      connection = await connectMysql(config, config.mysql.admin, { multipleStatements: true });
+      connection = await connectMysql(mysql, mysql.admin, { multipleStatements: true });
     } catch (error) {
-      throw fromMysqlError(error, `the admin account ${config.mysql.admin.user} (${doing})`);
+      throw fromMysqlError(error, `the admin account ${mysql.admin.user} (${doing})`);
     }
     try {
       await connection.query('SELECT GET_LOCK(?, 120)', [`petadota_provisioning_${database}`]);
@@ -73,7 +74,7 @@ export function createProvisioningActivities({
 
   return {
     async ensureBucket(): Promise<string[]> {
-      return ensureBucket(s3, config.s3.bucket);
+      return ensureBucket(s3, bucket);
     },
 
     async applySchema(): Promise<string[]> {
@@ -93,13 +94,7 @@ export function createProvisioningActivities({
         const changes: string[] = [];
         for (const spec of specs) {
           changes.push(
-            ...(await ensureAccount(
-              connection,
-              spec,
-              config.mysql[spec.role],
-              config.mysql.accountHost,
-              database,
-            )),
+            ...(await ensureAccount(connection, spec, mysql[spec.role], mysql.accountHost, database)),
           );
         }
         return changes;
@@ -114,21 +109,21 @@ export function createProvisioningActivities({
       const schema = await asAdmin('validating the schema', (connection) =>
         checkSchema(connection, database, sqlDir),
       );
-      const accounts = await checkAccounts(config);
-      const bucket = await checkBucket(s3, config.s3.bucket);
+      const accounts = await checkAccounts(mysql);
+      const bucketCheck = await checkBucket(s3, bucket);
       const topicChecks = await withKafkaAdmin((admin) => checkTopics(admin, topics));
       return {
-        target: { database, bucket: config.s3.bucket, topics: topics.topics },
-        checks: [...schema, ...accounts, bucket, ...topicChecks],
+        target: { database, bucket, topics: topics.topics },
+        checks: [...schema, ...accounts, bucketCheck, ...topicChecks],
       };
     },
 
     async applyTerraform(input: { environment: string }): Promise<TerraformResult> {
-      return applyTerraform(config, input.environment);
+      return applyTerraform(cloud, input.environment);
     },
 
     async runAnsiblePlaybook(input: { inventory: string }): Promise<string[]> {
-      return runAnsiblePlaybook(config, input.inventory);
+      return runAnsiblePlaybook(cloud.ansiblePlaybook, mysql, input.inventory);
     },
   };
 }

@@ -3,8 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import type { ValidationCheck } from '../../contracts/provisioning';
-import type { MysqlCredentials, PlatformConfig } from '../../workers/config';
-import { connectMysql } from '../../workers/connections';
+import type { MysqlConfig } from '../../platform/clients';
+import type { MysqlCredentials } from '../../platform/config';
+import { connectMysql } from '../../platform/clients';
 import type { AccountRole } from './accounts';
 import { migrate } from './migrations';
 import { compareStructures, describeDatabase } from './structure';
@@ -118,13 +119,13 @@ const REFUSALS = new Set([
   'ER_COLUMNACCESS_DENIED_ERROR',
 ]);
 
-export async function checkAccounts(config: PlatformConfig): Promise<ValidationCheck[]> {
+export async function checkAccounts(mysql: MysqlConfig): Promise<ValidationCheck[]> {
   const checks: ValidationCheck[] = [];
   for (const role of ['readonly', 'pipeline', 'stream'] as const) {
-    const credentials: MysqlCredentials = config.mysql[role];
+    const credentials: MysqlCredentials = mysql[role];
     let connection: Connection;
     try {
-      connection = await connectMysql(config, credentials, { database: config.mysql.database });
+      connection = await connectMysql(mysql, credentials, { database: mysql.database });
     } catch (error) {
       checks.push({
         area: 'accounts',

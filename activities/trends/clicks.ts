@@ -3,7 +3,7 @@
 // click far more than others), and shifting over time so the trends actually move.
 import type { Tipo } from '../../contracts/images';
 import type { InteractionEvent } from '../../contracts/trends';
-import { seededRandom } from '../../workers/random';
+import { seededRandom } from '../../platform/random';
 
 export interface SimulatedAnimal {
   tipo: Tipo;

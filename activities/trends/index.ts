@@ -3,7 +3,6 @@ import { Context } from '@temporalio/activity';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'mysql2/promise';
 import type { SimulationSummary, TrendReport } from '../../contracts/trends';
-import type { PlatformConfig } from '../../workers/config';
 import { fromMysqlError } from '../failures';
 import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
 import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
@@ -15,15 +14,16 @@ function cancelReason(signal: AbortSignal): string {
 }
 
 export interface TrendDependencies {
-  config: PlatformConfig;
   kafka: Kafka;
+  /** The topic the simulator publishes clicks to. */
+  interactionsTopic: string;
   /** The read-only account: the catalog and the trend tables. */
   readonlyDb: Pool;
   /** The stream account: writes the stored reports. */
   streamDb: Pool;
 }
 
-export function createTrendActivities({ config, kafka, readonlyDb, streamDb }: TrendDependencies) {
+export function createTrendActivities({ kafka, interactionsTopic, readonlyDb, streamDb }: TrendDependencies) {
   return {
     /** Heartbeats its progress; a retry resumes the same sequence; cancellation stops it cleanly. */
     async simulateClicks(plan: SimulationPlan): Promise<SimulationSummary> {
@@ -35,7 +35,7 @@ export function createTrendActivities({ config, kafka, readonlyDb, streamDb }: T
       if (resumeFrom) context.log.info(`resuming after ${resumeFrom.eventsSent} clicks`);
       const summary = await simulate(
         kafka,
-        config.kafka.interactionsTopic,
+        interactionsTopic,
         animals,
         plan,
         {

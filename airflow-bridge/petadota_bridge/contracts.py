@@ -1,58 +1,45 @@
-"""The workflows' contract names, as the TypeScript contracts (``contracts/*.ts``) define them.
-
-The strings here must be those of the contracts: ``tests/test_contracts.py`` prints the
-TypeScript constants with node and fails when any of these drift from them.
-"""
+"""The workflows' contract names, from the one declaration every language reads
+(``contracts/temporal.json``, through the platform's shared package): nothing is repeated here."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
 
-# contracts/provisioning.ts
-PROVISIONING_TASK_QUEUE = "pet-adota-provisioning"
+from petadota_platform.contracts import contract, format_workflow_id
+
+_provisioning = contract("provisioning")
+_images = contract("images")
+_trends = contract("trends")
+
+PROVISIONING_TASK_QUEUE: str = _provisioning["taskQueue"]
 PROVISION_WORKFLOW_TYPE = "provisionInfrastructure"
-ENVIRONMENT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_PROVISION = _provisioning["workflows"][PROVISION_WORKFLOW_TYPE]
+ENVIRONMENT_NAME = re.compile(_PROVISION["environmentPattern"])
 
-# contracts/images.ts and contracts/image-loop-messages.ts
-IMAGES_TASK_QUEUE = "pet-adota-images"
+IMAGES_TASK_QUEUE: str = _images["taskQueue"]
 IMAGE_CYCLE_WORKFLOW_TYPE = "imageCycle"
-IMAGE_CYCLE_WORKFLOW_ID_PREFIX = "images-cycle:"
 IMAGE_LOOP_WORKFLOW_TYPE = "imageLoop"
-IMAGE_LOOP_WORKFLOW_ID = "images-loop"
-IMAGE_LOOP_STATUS_QUERY = "status"
-IMAGE_LOOP_PAUSE_SIGNAL = "pause"
-IMAGE_LOOP_RESUME_SIGNAL = "resume"
+_CYCLE = _images["workflows"][IMAGE_CYCLE_WORKFLOW_TYPE]
+_LOOP = _images["workflows"][IMAGE_LOOP_WORKFLOW_TYPE]
+IMAGE_LOOP_WORKFLOW_ID: str = _LOOP["workflowId"]
+IMAGE_LOOP_STATUS_QUERY: str = _LOOP["queries"]["status"]
 
-# contracts/trends.ts and contracts/trend-loop-messages.ts
-TRENDS_TASK_QUEUE = "pet-adota-trends"
+TRENDS_TASK_QUEUE: str = _trends["taskQueue"]
 TREND_REPORT_LOOP_WORKFLOW_TYPE = "trendReportLoop"
-TREND_REPORT_LOOP_WORKFLOW_ID = "trends-loop"
-TREND_LATEST_REPORT_QUERY = "latestReport"
+_TREND_LOOP = _trends["workflows"][TREND_REPORT_LOOP_WORKFLOW_TYPE]
+TREND_REPORT_LOOP_WORKFLOW_ID: str = _TREND_LOOP["workflowId"]
+TREND_LATEST_REPORT_QUERY: str = _TREND_LOOP["queries"]["latestReport"]
 
 
 def provision_workflow_id(environment: str) -> str:
-    """``provision:<environment>``, as ``provisionWorkflowId`` builds it."""
+    """``provision:<environment>``."""
     if not ENVIRONMENT_NAME.match(environment):
         raise ValueError(
             f"environment must match {ENVIRONMENT_NAME.pattern} (lower case, digits, '-'), "
             f"got {environment!r}"
         )
-    return f"provision:{environment}"
-
-
-def js_iso(at: datetime) -> str:
-    """JavaScript's ``Date.prototype.toISOString``: UTC, milliseconds, ``Z``."""
-    if at.tzinfo is None:
-        raise ValueError("a timezone-aware datetime is required")
-    at = at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
-
-
-def image_cycle_workflow_id(at: datetime) -> str:
-    """``images-cycle:<ISO time>``, as ``imageCycleWorkflowId`` builds it."""
-    return f"{IMAGE_CYCLE_WORKFLOW_ID_PREFIX}{js_iso(at)}"
+    return format_workflow_id(_PROVISION["workflowId"], environment=environment)
 
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
@@ -71,4 +58,4 @@ def airflow_image_cycle_workflow_id(run_id: str) -> str:
     safe = _UNSAFE.sub("_", run_id)
     if safe != run_id:
         safe += "." + hashlib.sha256(run_id.encode()).hexdigest()[:8]
-    return f"{IMAGE_CYCLE_WORKFLOW_ID_PREFIX}airflow:{safe}"
+    return format_workflow_id(_CYCLE["airflowWorkflowId"], runId=safe)

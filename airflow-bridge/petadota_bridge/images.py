@@ -16,8 +16,8 @@ from .contracts import (
     airflow_image_cycle_workflow_id,
 )
 from .errors import CheckFailed
+from .results import log_result
 from .settings import TemporalSettings
-from .tables import format_table
 
 log = logging.getLogger(__name__)
 
@@ -79,46 +79,11 @@ async def _ensure_image_loop(settings: TemporalSettings, dag_id: str, run_id: st
     return {"workflowId": IMAGE_LOOP_WORKFLOW_ID, "runId": started.run_id, "started": not started.attached}
 
 
-def _or_dash(value: object) -> object:
-    return "-" if value is None else value
-
-
-def format_image_loop_status(status: dict[str, Any]) -> str:
-    """The loop's state and its latest cycles (newest first), as the CLI prints them
-    (``formatImageLoopStatus`` in workers/report.ts)."""
-    totals = status["totals"]
-    return "\n".join(
-        [
-            "state: paused (no cycle starts until resumed)"
-            if status["paused"]
-            else f"state: running, next cycle at {status['nextTickAt']}",
-            f"cycles: {status['cyclesStarted']} started, {status['cyclesSkipped']} skipped "
-            f"(previous still running), {status['cyclesFailed']} failed",
-            f"images: {totals['stored']} stored, {totals['duplicates']} duplicates skipped, "
-            f"{totals['rejected']} rejected",
-            "",
-            format_table(
-                ["CYCLE", "STATUS", "STORED", "DUPLICATES", "REJECTED"],
-                [
-                    [
-                        cycle["workflowId"],
-                        f"{cycle['status']}: {cycle['error']}" if cycle.get("error") else cycle["status"],
-                        _or_dash(cycle.get("stored")),
-                        _or_dash(cycle.get("duplicates")),
-                        _or_dash(cycle.get("rejected")),
-                    ]
-                    for cycle in reversed(status["lastCycles"])
-                ],
-            ),
-        ]
-    )
-
-
 def image_loop_status() -> dict[str, Any]:
     """Queries the loop's ``status`` and logs it; fails the task when the loop is not running."""
     settings = TemporalSettings.from_env()
     status = asyncio.run(_image_loop_status(settings))
-    log.info("%s:\n%s", IMAGE_LOOP_WORKFLOW_ID, format_image_loop_status(status))
+    log_result(log, f"{IMAGE_LOOP_WORKFLOW_ID} status", status)
     latest = status["lastCycles"][-1] if status["lastCycles"] else None
     return {"paused": status["paused"], "cyclesStarted": status["cyclesStarted"], "latestCycle": latest}
 
@@ -129,40 +94,6 @@ async def _image_loop_status(settings: TemporalSettings) -> dict[str, Any]:
     client = await connect(settings)
     await require_running(client, IMAGE_LOOP_WORKFLOW_ID, START_LOOP_HINT)
     return await query(client, IMAGE_LOOP_WORKFLOW_ID, IMAGE_LOOP_STATUS_QUERY)
-
-
-def format_image_cycle_summary(summary: dict[str, Any]) -> str:
-    """What a cycle stored, skipped and rejected, as the CLI prints it
-    (``formatImageCycleSummary`` in workers/report.ts)."""
-    stored, duplicates, rejected = summary["stored"], summary["duplicates"], summary["rejected"]
-    lines = [f"stored {len(stored)}, duplicates skipped {len(duplicates)}, rejected {len(rejected)}"]
-    if stored:
-        rows = [[image["tipo"], image["raca"], image["nome"], image["url"]] for image in stored]
-        lines += ["", format_table(["TIPO", "RACA", "NOME", "URL"], rows)]
-    if duplicates:
-        rows = [[_or_dash(item.get("nome")), item["sourceUrl"], item["reason"]] for item in duplicates]
-        lines += ["", format_table(["DUPLICATE OF", "SOURCE", "REASON"], rows)]
-    if rejected:
-        rows = [[item["type"], _or_dash(item.get("sourceUrl")), item["reason"]] for item in rejected]
-        lines += ["", format_table(["REJECTED", "SOURCE", "REASON"], rows)]
-    healed = summary.get("healed")
-    if healed:
-        lines += [
-            "",
-            f"earlier reservations: {len(healed['stored'])} finished, {len(healed['released'])} released, "
-            f"{len(healed['pending'])} still pending",
-        ]
-        rows = [
-            *(["finished", image["nome"], image["url"]] for image in healed["stored"]),
-            *(
-                ["released", name["nome"], f"{_or_dash(name.get('sourceUrl'))}: {name['reason']}"]
-                for name in healed["released"]
-            ),
-            *(["pending", item["objectKey"], item["reason"]] for item in healed["pending"]),
-        ]
-        if rows:
-            lines += ["", format_table(["RESERVATION", "NOME", "DETAIL"], rows)]
-    return "\n".join(lines)
 
 
 def run_image_cycle(*, dag_id: str, run_id: str, dogs: int, cats: int) -> dict[str, Any]:
@@ -178,7 +109,7 @@ def run_image_cycle(*, dag_id: str, run_id: str, dogs: int, cats: int) -> dict[s
     summary = asyncio.run(
         _run_image_cycle(settings, workflow_id, dag_id, run_id, {"dogs": dogs, "cats": cats})
     )
-    log.info("%s:\n%s", workflow_id, format_image_cycle_summary(summary))
+    log_result(log, f"{workflow_id} result", summary)
     return {
         "workflowId": workflow_id,
         "stored": len(summary["stored"]),

@@ -8,37 +8,10 @@ from typing import Any
 
 from .contracts import PROVISION_WORKFLOW_TYPE, PROVISIONING_TASK_QUEUE, provision_workflow_id
 from .errors import CheckFailed
+from .results import log_result
 from .settings import TemporalSettings
-from .tables import format_table
 
 log = logging.getLogger(__name__)
-
-
-def format_provisioning_report(report: dict[str, Any]) -> str:
-    """The validation report as the CLI prints it (``workers/report.ts``)."""
-    changes = [change for area in report["changes"].values() for change in area]
-    checks = report["checks"]
-    passed = sum(1 for check in checks if check["ok"])
-    lines = [
-        f"environment {report['environment']}: database {report['database']}, "
-        f"bucket {report['bucket']}, topics {', '.join(report['topics'])}",
-        "",
-        "changes: none (everything already was as declared)"
-        if not changes
-        else "\n".join(["changes:", *(f"  - {change}" for change in changes)]),
-        "",
-        format_table(
-            ["AREA", "CHECK", "RESULT", "DETAIL"],
-            [
-                [check["area"], check["name"], "ok" if check["ok"] else "FAILED", check["detail"]]
-                for check in checks
-            ],
-        ),
-        "",
-        f"validation: {passed} of {len(checks)} checks passed"
-        + ("" if report["ok"] else " — the platform is NOT ready"),
-    ]
-    return "\n".join(lines)
 
 
 def require_valid(report: dict[str, Any]) -> None:
@@ -65,7 +38,7 @@ def provision(environment: str, *, dag_id: str, run_id: str) -> dict[str, Any]:
     """
     settings = TemporalSettings.from_env()
     report = asyncio.run(_provision(settings, environment, dag_id, run_id))
-    log.info("validation report of %s:\n%s", environment, format_provisioning_report(report))
+    log_result(log, f"{provision_workflow_id(environment)} result", report)
     require_valid(report)
     return {
         "environment": report["environment"],

@@ -20,7 +20,7 @@ from temporalio.client import (
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode, TLSConfig
+from temporalio.service import RPCError, RPCStatusCode
 
 from .errors import CheckFailed
 from .settings import TemporalSettings
@@ -33,25 +33,8 @@ MEMO_DAG_ID = "airflowDagId"
 MEMO_RUN_ID = "airflowRunId"
 
 
-def tls_config(settings: TemporalSettings) -> TLSConfig | bool:
-    """False: plaintext. True: TLS with the system's CAs (Temporal Cloud). A TLSConfig for a
-    custom CA, a server name or a client certificate (mTLS)."""
-    if not settings.tls:
-        return False
-    if not (settings.tls_server_ca or settings.tls_server_name or settings.tls_client_cert):
-        return True
-    return TLSConfig(
-        server_root_ca_cert=settings.tls_server_ca,
-        domain=settings.tls_server_name,
-        client_cert=settings.tls_client_cert,
-        client_private_key=settings.tls_client_key,
-    )
-
-
 async def connect(settings: TemporalSettings) -> Client:
-    return await Client.connect(
-        settings.address, namespace=settings.namespace, tls=tls_config(settings), api_key=settings.api_key
-    )
+    return await Client.connect(settings.address, namespace=settings.namespace, **settings.connect_options)
 
 
 async def describe_or_none(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:

@@ -5,75 +5,38 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from petadota_platform.settings import ConfigurationError, Settings, parse_value, setting
+
 from .contracts import TREND_LATEST_REPORT_QUERY, TREND_REPORT_LOOP_WORKFLOW_ID
 from .errors import CheckFailed, NotReady
+from .results import log_result
 from .settings import TemporalSettings
-from .tables import format_table, js_number
 
 log = logging.getLogger(__name__)
 
-# Airflow Variable first, then the environment variable, then this default (the loop's own
+# Airflow Variable first, then the environment variable, then its declared default (the loop's own
 # staleAfterSeconds default in contracts/trends.ts).
 MAX_AGE_VARIABLE = "pet_adota_tendencias_max_age_seconds"
 MAX_AGE_ENV = "PETADOTA_TRENDS_MAX_AGE_SECONDS"
-DEFAULT_MAX_AGE_SECONDS = 120.0
+DEFAULT_MAX_AGE_SECONDS = float(setting(MAX_AGE_ENV)["default"])
 
 START_LOOP_HINT = "Start it with the platform's main job (make run) or the CLI; this DAG only reads it."
 
 
 def resolve_max_age(variable_value: str | None, env: Mapping[str, str] | None = None) -> float:
-    """The staleness limit in seconds: the Airflow Variable, else the environment, else 120."""
-    env = os.environ if env is None else env
-    for source, raw in ((MAX_AGE_VARIABLE, variable_value), (MAX_AGE_ENV, env.get(MAX_AGE_ENV))):
-        if raw is None or str(raw).strip() == "":
-            continue
+    """The staleness limit in seconds: the Airflow Variable, else the environment, else 120; both
+    are checked as the declaration of PETADOTA_TRENDS_MAX_AGE_SECONDS says."""
+    if variable_value is not None and variable_value.strip():
         try:
-            value = float(raw)
-        except ValueError:
-            raise ValueError(f"{source}: expected a number of seconds, got {raw!r}") from None
-        if value <= 0:
-            raise ValueError(f"{source}: expected a positive number of seconds, got {raw!r}")
-        return value
-    return DEFAULT_MAX_AGE_SECONDS
-
-
-def _hour(peak: dict[str, Any] | None) -> str:
-    if peak is None:
-        return "none yet"
-    return f"{peak['hourStart'][:13].replace('T', ' ')}:00 UTC ({peak['views']} views)"
-
-
-def format_trend_report(report: dict[str, Any]) -> str:
-    """The report as the CLI prints it (``formatTrendReport`` in workers/report.ts)."""
-    freshness, window = report["freshness"], report["window"]
-    stream = (
-        f"newest counted click {js_number(freshness['ageSeconds'])} s old ({freshness['newestEventAt']})"
-        if freshness["newestEventAt"]
-        else "no click counted yet"
-    )
-    top = report["topAnimals"]
-    return "\n".join(
-        [
-            f"trend report of {report['tick']} (made {report['generatedAt']})",
-            f"last complete minute {window['start']} \N{EN DASH} {window['end']}: "
-            f"{report['viewsInWindow']} views",
-            "",
-            "(no views in that minute)"
-            if not top
-            else format_table(
-                ["RANK", "TIPO", "RACA", "VIEWS"],
-                [[animal["rank"], animal["tipo"], animal["raca"], animal["views"]] for animal in top],
-            ),
-            "",
-            f"peak hour today: {_hour(report['peakHourToday'])}; overall: {_hour(report['peakHourOverall'])}",
-            f"stream: {stream}{' — STALE: is the Spark job running?' if freshness['stale'] else ''}",
-        ]
-    )
+            return float(parse_value(setting(MAX_AGE_ENV), variable_value.strip()))
+        except ConfigurationError as error:
+            reason = str(error).removeprefix(f"{MAX_AGE_ENV}: ")
+            raise ConfigurationError(MAX_AGE_VARIABLE, reason) from None
+    return Settings("airflow-bridge", env).number(MAX_AGE_ENV)
 
 
 def _parse_time(value: str) -> datetime:
@@ -107,7 +70,7 @@ def check_trend_report(max_age_seconds: float) -> dict[str, Any]:
     report = asyncio.run(_latest_report(settings))
     if report is None:
         raise NotReady(f"{TREND_REPORT_LOOP_WORKFLOW_ID} has not produced its first report yet")
-    log.info("latest trend report:\n%s", format_trend_report(report))
+    log_result(log, f"{TREND_REPORT_LOOP_WORKFLOW_ID} {TREND_LATEST_REPORT_QUERY}", report)
     require_fresh(report, max_age_seconds, datetime.now(UTC))
     top = report["topAnimals"][0] if report["topAnimals"] else None
     return {

@@ -30,13 +30,13 @@ from temporalio.api.workflowservice.v1 import (
 from temporalio.client import Client
 
 from petadota_bridge.contracts import IMAGES_TASK_QUEUE, PROVISIONING_TASK_QUEUE, TRENDS_TASK_QUEUE
-from petadota_bridge.settings import resolve_env
+from petadota_platform.settings import Settings
 from tests.support import REPO_ROOT, Airflow, TemporalRunner, node_eval, run_temporal, wait_until
 
 
 @pytest.fixture(scope="session")
 def temporal_address() -> str:
-    return resolve_env().get("TEMPORAL_ADDRESS", "127.0.0.1:7233")
+    return Settings("tests").string("TEMPORAL_ADDRESS")
 
 
 @pytest.fixture(scope="session")
@@ -139,8 +139,8 @@ def platform_env(namespace: str, pet_api: dict[str, str]) -> Iterator[dict[str, 
     yield env
     # The TypeScript helper the platform's own tests use drops the database, accounts, bucket and topics.
     node_eval(
-        "const { loadConfig } = require('./workers/config');"
-        "const { removeIsolatedPlatform } = require('./test/support/isolated');"
+        "const { loadConfig } = require('./platform/config');"
+        "const { removeIsolatedPlatform } = require('./test/kit/isolated');"
         "removeIsolatedPlatform(loadConfig())"
         ".then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });",
         env,

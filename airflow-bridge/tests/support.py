@@ -21,6 +21,8 @@ from temporalio.service import RPCError, RPCStatusCode
 BRIDGE_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = BRIDGE_DIR.parent
 DAGS_DIR = BRIDGE_DIR / "dags"
+# What the DAGs import: the bridge and the platform's shared settings and contracts package.
+PYTHONPATH = f"{BRIDGE_DIR}{os.pathsep}{REPO_ROOT / 'platform' / 'python'}"
 # The airflow CLI of the virtualenv running these tests.
 AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
 
@@ -103,7 +105,7 @@ class Airflow:
             "AIRFLOW_HOME": str(home),
             "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "PYTHONPATH": str(BRIDGE_DIR),
+            "PYTHONPATH": PYTHONPATH,
         }
         self.log_dir = log_dir
         self.runs = 0
@@ -141,6 +143,14 @@ def dag_run_id_of(output: str) -> str:
     if not match:
         raise AssertionError("no 'DagRun Finished' line in the output of airflow dags test")
     return match.group(1)
+
+
+def logged_result(output: str, label: str) -> Any:
+    """The JSON a task logged under ``label`` (``petadota_bridge.results.log_result``)."""
+    start = output.find(f"{label}:\n")
+    assert start >= 0, f"nothing logged as {label!r}"
+    value, _ = json.JSONDecoder().raw_decode(output, start + len(label) + 2)
+    return value
 
 
 def task_states(output: str) -> list[str]:

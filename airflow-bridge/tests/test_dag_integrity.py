@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BRIDGE_DIR, DAGS_DIR
+from tests.support import DAGS_DIR, PYTHONPATH
 
 EXPECTED_DAGS = {
     "pet_adota_provisionamento": {"schedule": None, "tags": {"pet-adota", "temporal", "provisionamento"}},
@@ -32,7 +32,7 @@ def parse(dags_folder: Path, tmp_path: Path) -> dict:
         [sys.executable, str(Path(__file__).with_name("parse_dags.py")), str(dags_folder)],
         env={
             "AIRFLOW_HOME": str(tmp_path / "airflow-home"),
-            "PYTHONPATH": str(BRIDGE_DIR),
+            "PYTHONPATH": PYTHONPATH,
             "PATH": "/usr/bin:/bin",
         },
         capture_output=True,

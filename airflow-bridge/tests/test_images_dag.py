@@ -4,7 +4,6 @@ on-demand cycle is named after the DAG run so a retried task attaches to it."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -20,17 +19,13 @@ from petadota_bridge.contracts import (
     IMAGE_LOOP_WORKFLOW_TYPE,
     airflow_image_cycle_workflow_id,
 )
-from petadota_bridge.images import (
-    ensure_image_loop,
-    format_image_cycle_summary,
-    image_loop_status,
-    run_image_cycle,
-)
+from petadota_bridge.images import ensure_image_loop, image_loop_status, run_image_cycle
 from tests.support import (
     Airflow,
     TemporalRunner,
     dag_run_id_of,
     describe_or_none,
+    logged_result,
     run_id_of,
     task_states,
     wait_until,
@@ -128,10 +123,10 @@ def test_the_dag_logs_the_latest_cycle_of_the_loop(
     run = airflow.dags_test(DAG_ID)
 
     assert run.returncode == 0, run.output[-3000:]
-    row = rf"{re.escape(completed['workflowId'])}\s+completed\s+{completed['stored']}\s+"
-    row += rf"{completed['duplicates']}\s+{completed['rejected']}"
-    assert re.search(row, run.output), "the completed cycle is not in the logged table"
-    assert re.search(r"state: running, next cycle at \S+\ncycles: [1-9]\d* started", run.output)
+    logged = logged_result(run.output, f"{IMAGE_LOOP_WORKFLOW_ID} status")
+    assert completed in logged["lastCycles"], "the completed cycle is not in the logged status"
+    assert logged["paused"] is False
+    assert logged["cyclesStarted"] >= 1
 
 
 def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_it(
@@ -146,7 +141,7 @@ def test_an_on_demand_cycle_is_named_after_the_dag_run_and_a_retry_attaches_to_i
     cycle_run = run_id_of(run.output, "started imageCycle", workflow_id)
     summary = temporal(lambda client: client.get_workflow_handle(workflow_id).result())
     assert len(summary["stored"]) + len(summary["duplicates"]) + len(summary["rejected"]) == 3
-    assert f"{workflow_id}:\n{format_image_cycle_summary(summary)}" in run.output
+    assert logged_result(run.output, f"{workflow_id} result") == summary
 
     # The same task tried again for this DAG run: it attaches to the completed cycle, no new run.
     again = run_image_cycle(dag_id=DAG_ID, run_id=dag_run_id, dogs=2, cats=1)

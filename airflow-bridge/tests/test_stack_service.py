@@ -19,7 +19,7 @@ import pytest
 from temporalio.client import WorkflowExecutionStatus
 
 from petadota_bridge.contracts import IMAGE_LOOP_WORKFLOW_ID
-from petadota_bridge.settings import parse_env_file
+from petadota_platform.settings import parse_env_file
 from tests.support import REPO_ROOT, TemporalRunner, describe_or_none, wait_until
 
 STACK = str(REPO_ROOT / "infra" / "local" / "stack")
@@ -145,7 +145,9 @@ def test_the_scheduler_runs_the_provisioning_dag(service: StackAirflow) -> None:
     _, log = request("GET", f"{run_url}/taskInstances/provision_and_validate/logs/1", token=token)
     events = " ".join(str(entry.get("event", "")) for entry in log["content"])
     assert "started provisionInfrastructure provision:local" in events
-    assert "checks passed" in events and "NOT ready" not in events
+    # The validation report, logged as its JSON: every check passed.
+    assert "provision:local result:" in events
+    assert '"ok": true' in events and '"ok": false' not in events
 
 
 def test_down_stops_every_process_of_the_group(service: StackAirflow, temporal: TemporalRunner) -> None:

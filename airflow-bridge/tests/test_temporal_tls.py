@@ -67,9 +67,9 @@ def test_certificates_and_a_server_name_become_a_tls_config(
 ) -> None:
     arguments = connect_arguments(
         {
-            "TEMPORAL_TLS_SERVER_CA_PATH": pem["ca"],
-            "TEMPORAL_TLS_CERT_PATH": pem["cert"],
-            "TEMPORAL_TLS_KEY_PATH": pem["key"],
+            "TEMPORAL_TLS_SERVER_CA_CERT_PATH": pem["ca"],
+            "TEMPORAL_TLS_CLIENT_CERT_PATH": pem["cert"],
+            "TEMPORAL_TLS_CLIENT_KEY_PATH": pem["key"],
             "TEMPORAL_TLS_SERVER_NAME": "frontend.temporal.internal",
         },
         monkeypatch,
@@ -88,8 +88,8 @@ def test_no_secret_in_the_settings_repr(pem: dict[str, str]) -> None:
         {
             **NO_FILE,
             "TEMPORAL_API_KEY": "key-123",
-            "TEMPORAL_TLS_CERT_PATH": pem["cert"],
-            "TEMPORAL_TLS_KEY_PATH": pem["key"],
+            "TEMPORAL_TLS_CLIENT_CERT_PATH": pem["cert"],
+            "TEMPORAL_TLS_CLIENT_KEY_PATH": pem["key"],
         }
     )
     assert "key-123" not in repr(settings)
@@ -102,27 +102,29 @@ def test_no_secret_in_the_settings_repr(pem: dict[str, str]) -> None:
         ({"TEMPORAL_TLS": "maybe"}, "^TEMPORAL_TLS: expected true or false, got 'maybe'"),
         (
             {"TEMPORAL_TLS": "false", "TEMPORAL_API_KEY": "k"},
-            "^TEMPORAL_TLS: is false, but TLS is required by TEMPORAL_API_KEY$",
+            "^TEMPORAL_TLS: is false, but it is required by TEMPORAL_API_KEY$",
         ),
         (
-            {"TEMPORAL_TLS_CERT_PATH": "{cert}"},
-            "^TEMPORAL_TLS_KEY_PATH: the client certificate and its key go together",
+            {"TEMPORAL_TLS_CLIENT_CERT_PATH": "{cert}"},
+            "^TEMPORAL_TLS_CLIENT_KEY_PATH: is not set, but TEMPORAL_TLS_CLIENT_CERT_PATH is: they go "
+            "together, set both or neither$",
         ),
         (
-            {"TEMPORAL_TLS_KEY_PATH": "{key}"},
-            "^TEMPORAL_TLS_CERT_PATH: the client certificate and its key go together",
+            {"TEMPORAL_TLS_CLIENT_KEY_PATH": "{key}"},
+            "^TEMPORAL_TLS_CLIENT_CERT_PATH: is not set, but TEMPORAL_TLS_CLIENT_KEY_PATH is: they go "
+            "together, set both or neither$",
         ),
         (
-            {"TEMPORAL_TLS_SERVER_CA_PATH": "{missing}"},
-            r"^TEMPORAL_TLS_SERVER_CA_PATH: cannot read '.*missing\.pem' \(No such file",
+            {"TEMPORAL_TLS_SERVER_CA_CERT_PATH": "{missing}"},
+            r"^TEMPORAL_TLS_SERVER_CA_CERT_PATH: cannot read '.*missing\.pem' \(ENOENT\)$",
         ),
         (
-            {"TEMPORAL_TLS_SERVER_CA_PATH": "{der}"},
-            "^TEMPORAL_TLS_SERVER_CA_PATH: '.*ca.der' is not a PEM file",
+            {"TEMPORAL_TLS_SERVER_CA_CERT_PATH": "{der}"},
+            "^TEMPORAL_TLS_SERVER_CA_CERT_PATH: '.*ca.der' is not a PEM file",
         ),
         (
-            {"TEMPORAL_TLS_CERT_PATH": "{cert}", "TEMPORAL_TLS_KEY_PATH": "{missing}"},
-            "^TEMPORAL_TLS_KEY_PATH: cannot read",
+            {"TEMPORAL_TLS_CLIENT_CERT_PATH": "{cert}", "TEMPORAL_TLS_CLIENT_KEY_PATH": "{missing}"},
+            "^TEMPORAL_TLS_CLIENT_KEY_PATH: cannot read",
         ),
     ],
 )

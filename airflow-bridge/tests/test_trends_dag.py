@@ -22,10 +22,11 @@ from petadota_bridge.contracts import (
     TREND_REPORT_LOOP_WORKFLOW_TYPE,
     TRENDS_TASK_QUEUE,
 )
-from petadota_bridge.trends import MAX_AGE_ENV, MAX_AGE_VARIABLE, format_trend_report
-from tests.support import Airflow, TemporalRunner, describe_or_none, task_states, wait_until
+from petadota_bridge.trends import MAX_AGE_ENV, MAX_AGE_VARIABLE
+from tests.support import Airflow, TemporalRunner, describe_or_none, logged_result, task_states, wait_until
 
 DAG_ID = "pet_adota_tendencias"
+REPORT_LABEL = f"{TREND_REPORT_LOOP_WORKFLOW_ID} {TREND_LATEST_REPORT_QUERY}"
 # Views per 10-second bucket; the report's window is the last complete minute: six buckets.
 SEEDED = [("gato", "persa", 5), ("cachorro", "labrador", 3), ("gato", "siames", 1)]
 NEWEST_EVENT_AGE = timedelta(seconds=30)
@@ -114,20 +115,15 @@ def test_the_dag_logs_the_top_animals_of_a_fresh_stream(airflow: Airflow, trend_
 
     assert run.returncode == 0, run.output[-3000:]
     assert task_states(run.output) == ["success"]
-    # Six buckets of the seeded counts, in order, as the CLI prints the table.
-    top_table = "\n".join(format_trend_report(trend_loop).splitlines()[3:8])
-    assert top_table == "\n".join(
-        [
-            "RANK  TIPO      RACA      VIEWS",
-            "----  --------  --------  -----",
-            "1     gato      persa     30",
-            "2     cachorro  labrador  18",
-            "3     gato      siames    6",
-        ]
-    )
-    assert top_table in run.output
-    assert re.search(r"last complete minute \S+ \N{EN DASH} \S+: 54 views", run.output)
-    assert re.search(r"stream: newest counted click [\d.]+ s old \(", run.output)
+    # Six buckets of the seeded counts, in order.
+    logged = logged_result(run.output, REPORT_LABEL)
+    assert logged["topAnimals"] == [
+        {"rank": 1, "tipo": "gato", "raca": "persa", "views": 30},
+        {"rank": 2, "tipo": "cachorro", "raca": "labrador", "views": 18},
+        {"rank": 3, "tipo": "gato", "raca": "siames", "views": 6},
+    ]
+    assert logged["viewsInWindow"] == 54
+    assert logged["freshness"]["ageSeconds"] >= NEWEST_EVENT_AGE.total_seconds()
 
 
 def test_the_dag_fails_visibly_when_the_stream_is_older_than_the_variable_allows(
@@ -147,4 +143,4 @@ def test_the_dag_fails_visibly_when_the_stream_is_older_than_the_variable_allows
     assert re.search(r"trends are stale: the newest counted event \(\S+\) was [\d.]+ s old", run.output)
     assert "more than the limit of 5 s" in run.output
     # The report is still logged before the task fails: the operator sees what is stale.
-    assert "1     gato      persa     30" in run.output
+    assert logged_result(run.output, REPORT_LABEL)["topAnimals"][0]["views"] == 30

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+# A setting is malformed: the shared settings package raises it, naming the variable.
+from petadota_platform.settings import ConfigurationError as ConfigurationError
+
 
 class TrendsJobError(RuntimeError):
     """A failure the job cannot fix by retrying: the operator has to act."""
-
-
-class ConfigurationError(TrendsJobError):
-    """A setting is malformed; the message names the variable."""
 
 
 class MissingJarsError(TrendsJobError):

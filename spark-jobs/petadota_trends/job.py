@@ -29,7 +29,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from petadota_trends import aggregations, dead_letter, events, mysql_sink, preflight, status
-from petadota_trends.errors import TrendsJobError
+from petadota_trends.errors import ConfigurationError, TrendsJobError
 from petadota_trends.session import build_session, ship_python_code
 from petadota_trends.settings import TrendsSettings, kafka_client_options
 
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         mysql_sink.check_access(settings.mysql)
         mysql_sink.check_counts_accounted(settings.mysql, settings.interactions_topic)
         spark = build_session(APP_NAME, settings.spark)
-    except TrendsJobError as error:
+    except (TrendsJobError, ConfigurationError) as error:
         log.error("%s: %s", type(error).__name__, error)
         return 2
     try:
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             spark, settings.spark, [settings.interactions_topic, settings.dead_letter_topic]
         )
         return run(spark, settings, stop_requested)
-    except TrendsJobError as error:
+    except (TrendsJobError, ConfigurationError) as error:
         log.error("%s: %s", type(error).__name__, error)
         return 2
     finally:

@@ -15,6 +15,7 @@ from types import ModuleType
 import pymysql
 from pyspark.sql import SparkSession
 
+import petadota_platform
 import petadota_trends
 from petadota_trends.errors import MissingJarsError
 from petadota_trends.settings import SparkSettings
@@ -77,11 +78,12 @@ def _zip_package(module: ModuleType, into: Path) -> Path | None:
 
 
 def ship_python_code(spark: SparkSession) -> None:
-    """Adds this package and PyMySQL (pure Python) to every executor's path: the MySQL upserts
-    run there, and a cluster's executors have neither installed."""
+    """Adds this package, the platform's settings package (which this one imports) and PyMySQL
+    (pure Python) to every executor's path: the MySQL upserts run there, and a cluster's executors
+    have none of them installed."""
     workdir = Path(tempfile.mkdtemp(prefix="petadota-pyfiles-"))
     atexit.register(shutil.rmtree, workdir, ignore_errors=True)
-    for module in (petadota_trends, pymysql):
+    for module in (petadota_trends, petadota_platform, pymysql):
         archive = _zip_package(module, workdir)
         if archive is not None:
             spark.sparkContext.addPyFile(str(archive))

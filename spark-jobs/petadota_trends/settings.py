@@ -1,149 +1,32 @@
-"""Configuration of the Spark jobs, read the same way as the TypeScript side reads it:
-environment variables first, then the file the local stack writes (local.env), then defaults.
-A malformed value fails at start-up with an error naming the variable."""
+"""Configuration of the Spark jobs, from the one declaration of every variable
+(``platform/settings.json``) through the platform's shared Python package: environment variables
+first, then the file the local stack writes (local.env), then the declared defaults. A malformed
+value fails at start-up with an error naming the variable."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from petadota_trends.errors import ConfigurationError
+from petadota_platform.settings import Settings
 
 
-def data_dir(env: Mapping[str, str]) -> Path:
-    if env.get("PETADOTA_DATA_DIR"):
-        return Path(env["PETADOTA_DATA_DIR"])
-    data_home = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "petadota"
+def spark_settings(env: Mapping[str, str] | Settings | None = None) -> Settings:
+    """The job's view of the settings (the reader ``spark`` of the declaration)."""
+    return env if isinstance(env, Settings) else Settings("spark", env)
 
 
-def local_env_file(env: Mapping[str, str]) -> Path:
-    if env.get("PETADOTA_ENV_FILE"):
-        return Path(env["PETADOTA_ENV_FILE"])
-    return data_dir(env) / "local.env"
+def status_file_from_env(env: Mapping[str, str] | None = None) -> Path:
+    return spark_settings(env).path("SPARK_STATUS_FILE")
 
 
-def parse_env_file(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.partition("=")
-        values[key.strip()] = value.strip()
-    return values
-
-
-def resolve_env(env: Mapping[str, str] | None = None) -> dict[str, str]:
-    env = os.environ if env is None else env
-    path = local_env_file(env)
-    merged = parse_env_file(path.read_text()) if path.exists() else {}
-    merged.update({key: value for key, value in env.items() if value})
-    return merged
-
-
-def _int(values: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None) -> int:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    try:
-        number = int(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a whole number") from None
-    if number < minimum or (maximum is not None and number > maximum):
-        bounds = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-        raise ConfigurationError(f"{name}={raw!r} must be {bounds}")
-    return number
-
-
-def _seconds(values: Mapping[str, str], name: str, default: float, minimum: float) -> float:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    try:
-        number = float(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not a number of seconds") from None
-    if not number >= minimum or number == float("inf"):
-        raise ConfigurationError(f"{name}={raw!r} must be a finite number of seconds, at least {minimum}")
-    return number
-
-
-def _bool(values: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = values.get(name)
-    if raw is None:
-        return default
-    if raw.lower() in ("true", "1", "yes"):
-        return True
-    if raw.lower() in ("false", "0", "no"):
-        return False
-    raise ConfigurationError(f"{name}={raw!r} must be true or false")
-
-
-def _choice(values: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
-    raw = values.get(name, default)
-    if raw not in choices:
-        raise ConfigurationError(f"{name}={raw!r} must be one of: {', '.join(choices)}")
-    return raw
-
-
-def _brokers(values: Mapping[str, str]) -> str:
-    raw = values.get("KAFKA_BROKERS", "127.0.0.1:9092")
-    for broker in raw.split(","):
-        if not re.fullmatch(r"[^\s:,]+:\d{1,5}", broker.strip()):
-            raise ConfigurationError(
-                f"KAFKA_BROKERS={raw!r}: {broker.strip()!r} is not host:port (comma-separated list)"
-            )
-    return raw
-
-
-def _memory(values: Mapping[str, str], name: str, default: str) -> str:
-    raw = values.get(name, default)
-    if not re.fullmatch(r"\d+[kmgt]", raw.lower()):
-        raise ConfigurationError(f"{name}={raw!r} must be a JVM memory size such as 512m or 2g")
-    return raw
-
-
-def _pem_file(values: Mapping[str, str], name: str) -> Path | None:
-    """Read now, so that a wrong path fails at start-up rather than at the first connection."""
-    raw = values.get(name)
-    if not raw:
-        return None
-    try:
-        contents = Path(raw).read_bytes()
-    except OSError as error:
-        raise ConfigurationError(f"{name}={raw!r} cannot be read ({error.strerror})") from None
-    if b"-----BEGIN " not in contents:
-        raise ConfigurationError(f"{name}={raw!r} is not a PEM file")
-    return Path(raw)
-
-
-def _required(values: Mapping[str, str], name: str, why: str) -> str:
-    value = values.get(name)
-    if not value:
-        raise ConfigurationError(f"{name} is not set: {why}")
-    return value
-
-
-# Kafka's own names, as the TypeScript side reads them (workers/config.ts).
-KAFKA_SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# The JAAS login module of each SASL mechanism the declaration allows.
 KAFKA_LOGIN_MODULES = {
     "PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
     "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
     "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule",
 }
-
-
-def spark_dir(values: Mapping[str, str]) -> Path:
-    return data_dir(values) / "spark"
-
-
-def status_file_from_env(env: Mapping[str, str] | None = None) -> Path:
-    values = resolve_env(env)
-    return Path(values.get("SPARK_STATUS_FILE") or spark_dir(values) / "status.json")
 
 
 @dataclass(frozen=True)
@@ -159,31 +42,16 @@ class KafkaSecurity:
     ssl_ca_path: Path | None = None
 
     @classmethod
-    def from_env(cls, values: Mapping[str, str]) -> KafkaSecurity:
-        protocol = _choice(values, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", KAFKA_SECURITY_PROTOCOLS)
-        with_sasl = protocol.startswith("SASL_")
-        with_tls = protocol.endswith("SSL")
-        # Credentials or a CA the protocol would not use are a mistake, not something to ignore.
-        unused = [] if with_sasl else ["KAFKA_SASL_MECHANISM", "KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"]
-        unused += [] if with_tls else ["KAFKA_SSL_CA_PATH"]
-        for name in unused:
-            if values.get(name):
-                raise ConfigurationError(
-                    f"{name} is set but not used with KAFKA_SECURITY_PROTOCOL={protocol}"
-                )
-        if not with_sasl:
-            return cls(protocol=protocol, ssl_ca_path=_pem_file(values, "KAFKA_SSL_CA_PATH"))
-        mechanisms = tuple(KAFKA_LOGIN_MODULES)
-        if not values.get("KAFKA_SASL_MECHANISM"):
-            raise ConfigurationError(
-                f"KAFKA_SASL_MECHANISM is not set: {protocol} needs one of {', '.join(mechanisms)}"
-            )
+    def from_env(cls, settings: Settings) -> KafkaSecurity:
+        # The declaration's rules refuse a SASL setting without SASL, a CA without TLS, and a
+        # missing SASL setting with SASL: every one is read, so that each is checked.
+        ssl_ca_path = settings.optional("KAFKA_SSL_CA_PATH")
         return cls(
-            protocol=protocol,
-            sasl_mechanism=_choice(values, "KAFKA_SASL_MECHANISM", "", mechanisms),
-            sasl_username=_required(values, "KAFKA_SASL_USERNAME", f"{protocol} needs it"),
-            sasl_password=_required(values, "KAFKA_SASL_PASSWORD", f"{protocol} needs it"),
-            ssl_ca_path=_pem_file(values, "KAFKA_SSL_CA_PATH"),
+            protocol=settings.string("KAFKA_SECURITY_PROTOCOL"),
+            sasl_mechanism=settings.optional("KAFKA_SASL_MECHANISM"),
+            sasl_username=settings.optional("KAFKA_SASL_USERNAME"),
+            sasl_password=settings.optional("KAFKA_SASL_PASSWORD"),
+            ssl_ca_path=Path(ssl_ca_path) if ssl_ca_path else None,
         )
 
 
@@ -201,19 +69,17 @@ class SparkSettings:
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> SparkSettings:
-        values = resolve_env(env)
-        cache = values.get("PETADOTA_CACHE_DIR") or str(Path.home() / ".cache" / "petadota")
+    def from_env(cls, env: Mapping[str, str] | Settings | None = None) -> SparkSettings:
+        settings = spark_settings(env)
         return cls(
-            kafka_brokers=_brokers(values),
-            jars_dir=Path(values.get("SPARK_JARS_DIR") or Path(cache) / "spark-jars"),
-            master=values.get("SPARK_MASTER", "local[2]"),
-            # Two cores here: the default of 200 shuffle partitions would be 200 tiny tasks per batch.
-            shuffle_partitions=_int(values, "SPARK_SHUFFLE_PARTITIONS", 4, minimum=1),
-            ui_port=_int(values, "SPARK_UI_PORT", 4040, minimum=1, maximum=65535),
-            driver_memory=_memory(values, "SPARK_DRIVER_MEMORY", "1g"),
-            state_store=_choice(values, "SPARK_STATE_STORE", "rocksdb", ("rocksdb", "hdfs")),
-            kafka_security=KafkaSecurity.from_env(values),
+            kafka_brokers=",".join(settings.get("KAFKA_BROKERS") or []),
+            jars_dir=settings.path("SPARK_JARS_DIR"),
+            master=settings.string("SPARK_MASTER"),
+            shuffle_partitions=settings.integer("SPARK_SHUFFLE_PARTITIONS"),
+            ui_port=settings.integer("SPARK_UI_PORT"),
+            driver_memory=settings.string("SPARK_DRIVER_MEMORY"),
+            state_store=settings.string("SPARK_STATE_STORE"),
+            kafka_security=KafkaSecurity.from_env(settings),
         )
 
 
@@ -261,28 +127,22 @@ class MysqlSettings:
     ssl_ca_path: Path | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> MysqlSettings:
-        values = resolve_env(env)
-        password = values.get("MYSQL_STREAM_PASSWORD")
-        if not password:
-            raise ConfigurationError(
-                "MYSQL_STREAM_PASSWORD is not set: start the local stack (it generates the password "
-                "into local.env) or set it to the stream account's password"
-            )
-        ssl_ca_path = _pem_file(values, "MYSQL_SSL_CA_PATH")
-        ssl = _bool(values, "MYSQL_SSL", ssl_ca_path is not None)
-        if ssl_ca_path and not ssl:
-            raise ConfigurationError(
-                f"MYSQL_SSL={values['MYSQL_SSL']!r} turns TLS off, but MYSQL_SSL_CA_PATH is set"
-            )
+    def from_env(cls, env: Mapping[str, str] | Settings | None = None) -> MysqlSettings:
+        settings = spark_settings(env)
+        password = settings.required(
+            "MYSQL_STREAM_PASSWORD",
+            "start the local stack (it generates the password into local.env) or set it to the stream "
+            "account's password",
+        )
+        ssl_ca_path = settings.optional("MYSQL_SSL_CA_PATH")
         return cls(
-            host=values.get("MYSQL_HOST", "127.0.0.1"),
-            port=_int(values, "MYSQL_PORT", 3306, minimum=1, maximum=65535),
-            database=values.get("MYSQL_DATABASE", "Pet_Adota"),
-            user=values.get("MYSQL_STREAM_USER", "petadota_stream"),
+            host=settings.string("MYSQL_HOST"),
+            port=settings.integer("MYSQL_PORT"),
+            database=settings.string("MYSQL_DATABASE"),
+            user=settings.string("MYSQL_STREAM_USER"),
             password=password,
-            ssl=ssl,
-            ssl_ca_path=ssl_ca_path,
+            ssl=settings.boolean("MYSQL_SSL"),
+            ssl_ca_path=Path(ssl_ca_path) if ssl_ca_path else None,
         )
 
 
@@ -305,19 +165,19 @@ class TrendsSettings:
     max_future_seconds: int
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> TrendsSettings:
-        values = resolve_env(env)
+    def from_env(cls, env: Mapping[str, str] | Settings | None = None) -> TrendsSettings:
+        settings = spark_settings(env)
         return cls(
-            spark=SparkSettings.from_env(values),
-            mysql=MysqlSettings.from_env(values),
-            interactions_topic=values.get("KAFKA_INTERACTIONS_TOPIC", "pet-adota-interacoes"),
-            dead_letter_topic=values.get("KAFKA_DEAD_LETTER_TOPIC", "pet-adota-interacoes-dlq"),
-            checkpoint_dir=Path(values.get("SPARK_CHECKPOINT_DIR") or spark_dir(values) / "checkpoints"),
-            status_file=status_file_from_env(values),
-            trigger_seconds=_seconds(values, "SPARK_TRIGGER_SECONDS", 2.0, minimum=0.1),
-            watermark_seconds=_int(values, "SPARK_WATERMARK_SECONDS", 60, minimum=0),
-            max_offsets_per_trigger=_int(values, "SPARK_MAX_OFFSETS_PER_TRIGGER", 100_000, minimum=1),
-            starting_offsets=_choice(values, "SPARK_STARTING_OFFSETS", "earliest", ("earliest", "latest")),
-            fail_on_data_loss=_bool(values, "SPARK_FAIL_ON_DATA_LOSS", True),
-            max_future_seconds=_int(values, "SPARK_MAX_FUTURE_SECONDS", 300, minimum=0),
+            spark=SparkSettings.from_env(settings),
+            mysql=MysqlSettings.from_env(settings),
+            interactions_topic=settings.string("KAFKA_INTERACTIONS_TOPIC"),
+            dead_letter_topic=settings.string("KAFKA_DEAD_LETTER_TOPIC"),
+            checkpoint_dir=settings.path("SPARK_CHECKPOINT_DIR"),
+            status_file=settings.path("SPARK_STATUS_FILE"),
+            trigger_seconds=settings.number("SPARK_TRIGGER_SECONDS"),
+            watermark_seconds=settings.integer("SPARK_WATERMARK_SECONDS"),
+            max_offsets_per_trigger=settings.integer("SPARK_MAX_OFFSETS_PER_TRIGGER"),
+            starting_offsets=settings.string("SPARK_STARTING_OFFSETS"),
+            fail_on_data_loss=settings.boolean("SPARK_FAIL_ON_DATA_LOSS"),
+            max_future_seconds=settings.integer("SPARK_MAX_FUTURE_SECONDS"),
         )

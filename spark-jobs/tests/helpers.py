@@ -10,7 +10,8 @@ import pymysql
 from pymysql.constants import CLIENT
 from pyspark.sql import SparkSession
 
-from petadota_trends.settings import MysqlSettings, resolve_env
+from petadota_platform.settings import Settings
+from petadota_trends.settings import MysqlSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = sorted((REPO_ROOT / "infra" / "sql" / "migrations").glob("*.sql"))
@@ -18,12 +19,12 @@ ACCOUNTS = json.loads((REPO_ROOT / "infra" / "sql" / "accounts.json").read_text(
 
 
 def admin_connection(database: str | None = None, **options: object) -> pymysql.connections.Connection:
-    env = resolve_env()
+    settings = Settings("tests")
     return pymysql.connect(
-        host=env.get("MYSQL_HOST", "127.0.0.1"),
-        port=int(env.get("MYSQL_PORT", "3306")),
-        user=env["MYSQL_ADMIN_USER"],
-        password=env["MYSQL_ADMIN_PASSWORD"],
+        host=settings.string("MYSQL_HOST"),
+        port=settings.integer("MYSQL_PORT"),
+        user=settings.string("MYSQL_ADMIN_USER"),
+        password=settings.string("MYSQL_ADMIN_PASSWORD"),
         database=database,
         autocommit=True,
         **options,
@@ -36,7 +37,7 @@ class IsolatedDatabase:
 
     def __init__(self, suffix: str) -> None:
         self.name = f"pytest_trends_{suffix}"
-        self.account_host = resolve_env().get("MYSQL_ACCOUNT_HOST", "127.0.0.1")
+        self.account_host = Settings("tests").string("MYSQL_ACCOUNT_HOST")
         self.accounts: list[str] = []
 
     def create(self) -> None:
@@ -63,10 +64,10 @@ class IsolatedDatabase:
                     f"GRANT {', '.join(privileges)} ON `{self.name}`.`{table}` TO %s@%s",
                     (user, self.account_host),
                 )
-        env = resolve_env()
+        settings = Settings("tests")
         return MysqlSettings(
-            host=env.get("MYSQL_HOST", "127.0.0.1"),
-            port=int(env.get("MYSQL_PORT", "3306")),
+            host=settings.string("MYSQL_HOST"),
+            port=settings.integer("MYSQL_PORT"),
             database=self.name,
             user=user,
             password=password,

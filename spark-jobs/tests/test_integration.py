@@ -220,7 +220,7 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
         # Three partitions are read side by side over 2 h of event time: a watermark longer than
         # that keeps every event on time, so that the counts are exact.
         "SPARK_WATERMARK_SECONDS": str(4 * 3600),
-        "PYTHONPATH": str(SPARK_JOBS),
+        "PYTHONPATH": f"{SPARK_JOBS}{os.pathsep}{SPARK_JOBS.parent / 'platform' / 'python'}",
     }
 
     first = JobProcess(env, tmp_path / "job-1.log")

@@ -1,5 +1,5 @@
 """MYSQL_SSL for the stream job's PyMySQL connections, against a real server: the TypeScript
-integration test's throwaway MariaDB (test/support/mariadb-tls), which requires secure transport
+integration test's throwaway MariaDB (test/kit/mariadb-tls), which requires secure transport
 and has a certificate for 127.0.0.1 from a CA made for the test. Needs none of the local stack.
 Without MYSQL_SSL, PyMySQL still tries TLS unverified, as it always did, so that is not tested
 here (the TypeScript test shows the server refusing plaintext)."""
@@ -20,7 +20,7 @@ from petadota_trends import mysql_sink
 from petadota_trends.errors import MysqlUnavailableError
 from petadota_trends.settings import MysqlSettings
 
-SERVER = Path(__file__).resolve().parents[2] / "test" / "support" / "mariadb-tls"
+SERVER = Path(__file__).resolve().parents[2] / "test" / "kit" / "mariadb-tls"
 
 
 @pytest.fixture(scope="module")

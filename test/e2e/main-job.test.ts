@@ -5,9 +5,9 @@
 // resume (same runs), no name or object is duplicated, and the stream's counts equal the
 // distinct clicks in Kafka — nothing lost, nothing counted twice.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -19,37 +19,18 @@ import { IMAGE_LOOP_WORKFLOW_ID, type ImageLoopStatus } from '../../contracts/im
 import { latestTrendReport } from '../../contracts/trend-loop-messages';
 import { TREND_REPORT_LOOP_WORKFLOW_ID, type TrendReport, TRENDS_TASK_QUEUE } from '../../contracts/trends';
 import { simulateInteractions } from '../../workflows';
-import { loadConfig, type PlatformConfig, resolveEnv } from '../../workers/config';
-import { connectMysql, connectTemporalClient, createKafka, createS3Client } from '../../workers/connections';
+import { loadConfig, type PlatformConfig, resolveEnv } from '../../platform/config';
+import { settingsFor } from '../../platform/settings';
+import { secondStackEnv } from '../kit/second-stack';
+import { connectMysql, connectTemporalClient, createKafka, createS3Client } from '../../platform/clients';
 
 const SIMULATION_ID = 'simulate-interactions:main-job';
 const dataDir = mkdtempSync(join(tmpdir(), 'petadota-e2e-'));
 /** Every port of the stack moved by 100, so the developer's own stack keeps running beside it. */
-const env: Record<string, string> = {
-  ...(process.env as Record<string, string>),
-  PETADOTA_DATA_DIR: dataDir,
-  TEMPORAL_PORT: '7333',
-  TEMPORAL_UI_PORT: '8333',
-  MYSQL_PORT: '3406',
-  KAFKA_PORT: '9192',
-  KAFKA_CONTROLLER_PORT: '9193',
-  S3_PORT: '7170',
-  PET_API_PORT: '8199',
-  SPARK_UI_PORT: '4140',
-  PET_APIS: 'local',
-  SIMULATOR_RATE: '50',
-};
-// The second stack's own paths come from its data directory, never from the developer's settings.
-delete env.PETADOTA_LOG_DIR;
-delete env.PETADOTA_ENV_FILE;
+const env = { ...secondStackEnv(dataDir, 100), PET_APIS: 'local', SIMULATOR_RATE: '50' };
 /** The main job's output, kept after the test next to the other test logs. */
 const log = createWriteStream(
-  join(
-    process.env.PETADOTA_LOG_DIR ??
-      join(process.env.PETADOTA_DATA_DIR ?? join(homedir(), '.local', 'share', 'petadota'), 'logs'),
-    'tests',
-    'e2e-main-job.log',
-  ),
+  join(settingsFor('tests', process.env).string('PETADOTA_LOG_DIR'), 'tests', 'e2e-main-job.log'),
 );
 let mainJob: ChildProcess | undefined;
 let output = '';
@@ -100,8 +81,8 @@ const loopStatus = (): Promise<ImageLoopStatus> =>
 
 /** Catalog rows and bucket objects: the same keys, exactly. */
 async function assertRowsMatchObjects(): Promise<number> {
-  const db = await connectMysql(config, config.mysql.readonly, { database: config.mysql.database });
-  const s3 = createS3Client(config);
+  const db = await connectMysql(config.mysql, config.mysql.readonly, { database: config.mysql.database });
+  const s3 = createS3Client(config.s3);
   try {
     const [rows] = await db.query<RowDataPacket[]>(
       'SELECT object_key, tipo, raca, numero FROM animais_disponiveis',
@@ -143,7 +124,7 @@ before(async () => {
   mainJob = startMainJob();
   await waitForLiveSummary();
   config = loadConfig(resolveEnv(env));
-  client = await connectTemporalClient(config);
+  client = await connectTemporalClient(config.temporal);
 }, LONG);
 
 after(async () => {
@@ -234,7 +215,7 @@ test(
 
     mainJob = startMainJob();
     await waitForLiveSummary();
-    client = await connectTemporalClient(config);
+    client = await connectTemporalClient(config.temporal);
     assert.equal((await client.workflow.getHandle(IMAGE_LOOP_WORKFLOW_ID).describe()).runId, loopRun);
     assert.equal(
       (await client.workflow.getHandle(TREND_REPORT_LOOP_WORKFLOW_ID).describe()).runId,
@@ -260,7 +241,7 @@ test(
     await client.workflow.getHandle(SIMULATION_ID).cancel();
     await client.workflow.getHandle(SIMULATION_ID).result();
     const distinct = await distinctClicksInTopic();
-    const db = await connectMysql(config, config.mysql.readonly, { database: config.mysql.database });
+    const db = await connectMysql(config.mysql, config.mysql.readonly, { database: config.mysql.database });
     try {
       await waitFor(
         'the stream to count every click',
@@ -281,9 +262,28 @@ test(
   },
 );
 
+test(
+  'Ctrl-C stops every service even when the output went to a pipe whose reader is gone (make run | tee)',
+  LONG,
+  async () => {
+    // The reader of the job's output goes away first, as tee does on the same Ctrl-C.
+    mainJob!.stdout!.destroy();
+    mainJob!.stderr!.destroy();
+    await stopMainJob();
+    assert.equal(mainJob!.exitCode, 0);
+    const status = spawnSync('infra/local/stack', ['status'], { env, encoding: 'utf8' });
+    for (const service of ['temporal', 'mariadb', 'kafka', 's3', 'worker'])
+      assert.match(status.stdout, new RegExp(`^${service}\\s+stopped\\s`, 'm'), status.stdout);
+    assert.doesNotMatch(status.stdout, /healthy/, status.stdout);
+    // What the stop said went to its log, since no one read its output.
+    const stopLog = readFileSync(join(dataDir, 'logs', 'main-job-stop.log'), 'utf8');
+    assert.match(stopLog, /\[stack\] temporal: stopped/);
+  },
+);
+
 /** Reads the whole interactions topic: the number of distinct event ids in it. */
 async function distinctClicksInTopic(): Promise<number> {
-  const kafka = createKafka(config);
+  const kafka = createKafka(config.kafka);
   const admin = kafka.admin();
   await admin.connect();
   const offsets = await admin.fetchTopicOffsets(config.kafka.interactionsTopic);

@@ -5,13 +5,14 @@ import { promisify } from 'node:util';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { runAnsiblePlaybook } from '../../activities/provisioning/cloud';
-import { connectMysql } from '../../workers/connections';
-import { isolatedConfig } from '../support/isolated';
+import { connectMysql } from '../../platform/clients';
+import { isolatedConfig } from '../kit/isolated';
+import { testSettings } from '../kit/platform';
 
 const run = promisify(execFile);
 // The playbook's server is this machine's system MariaDB, on a port of its own so that it
 // never meets the local stack's server.
-const config = isolatedConfig({ MYSQL_PORT: process.env.ANSIBLE_TEST_MYSQL_PORT ?? '3316' });
+const config = isolatedConfig({ MYSQL_PORT: testSettings.string('ANSIBLE_TEST_MYSQL_PORT') });
 const { database, accountHost, pipeline, stream, readonly } = config.mysql;
 
 after(async () => {
@@ -33,7 +34,8 @@ test(
     const play = (): Promise<string[]> =>
       env.run<Parameters<typeof runAnsiblePlaybook>, string[], typeof runAnsiblePlaybook>(
         runAnsiblePlaybook,
-        config,
+        config.cloud.ansiblePlaybook,
+        config.mysql,
         config.cloud.ansibleInventory,
       );
     const first = await play();
@@ -45,8 +47,8 @@ test(
     assert.match(second[0]!, /^ansible localhost : ok=\d+ changed=0 unreachable=0 failed=0 /);
 
     // The server answers on the configured port with the schema and accounts of infra/sql.
-    const writer = await connectMysql(config, pipeline, { database });
-    const reader = await connectMysql(config, readonly, { database });
+    const writer = await connectMysql(config.mysql, pipeline, { database });
+    const reader = await connectMysql(config.mysql, readonly, { database });
     try {
       await writer.query(
         "INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES ('gato', 'persa', 1)",

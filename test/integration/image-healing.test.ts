@@ -8,9 +8,10 @@ import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } f
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
-import { connectMysql, createHttpClient, createMysqlPool, createS3Client } from '../../workers/connections';
-import { json, LocalPetApi } from '../../workers/local-pet-api';
-import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
+import { connectMysql, createHttpClient, createMysqlPool, createS3Client } from '../../platform/clients';
+import { json, LocalPetApi } from '../../workers/pet-api/server';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../kit/isolated';
+import { imageSettings } from '../../workers/worker/activity-settings';
 
 const petApi = new LocalPetApi({ imageSize: 96 });
 let config: ReturnType<typeof isolatedConfig>;
@@ -20,9 +21,9 @@ let db: Pool;
 before(async () => {
   await petApi.start();
   config = isolatedConfig({ DOG_API_URL: petApi.dogApiUrl, CAT_API_URL: petApi.catApiUrl });
-  s3 = createS3Client(config);
+  s3 = createS3Client(config.s3);
   await provisionIsolatedPlatform(config, { bucket: true });
-  db = createMysqlPool(config, config.mysql.pipeline);
+  db = createMysqlPool(config.mysql, config.mysql.pipeline);
 });
 
 after(async () => {
@@ -35,7 +36,12 @@ after(async () => {
 beforeEach(() => petApi.clearOverrides());
 
 const activities = (client: S3Client = s3) =>
-  createImageActivities({ config, http: createHttpClient(config), s3: client, db });
+  createImageActivities({
+    ...imageSettings(config),
+    http: createHttpClient(config.pets.httpTimeoutMs),
+    s3: client,
+    db,
+  });
 
 const dog = (raca: string, name: string): ImageCandidate => ({
   tipo: 'cachorro',
@@ -88,7 +94,7 @@ async function assertBreedWhole(raca: string, count: number): Promise<void> {
 }
 
 test('an upload whose catalog insert never came is registered from the object, under its name', async () => {
-  const admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
   const { user } = config.mysql.pipeline;
   const image = dog('akita', 'a1');
   try {

@@ -9,10 +9,10 @@ import type { Client } from '@temporalio/client';
 import type { RowDataPacket } from 'mysql2/promise';
 import { imageLoopStatus } from '../../contracts/image-loop-messages';
 import { IMAGE_LOOP_WORKFLOW_ID, type ImageCycleSummary, type ImageLoopStatus } from '../../contracts/images';
-import type { PlatformConfig } from '../../workers/config';
-import { connectMysql } from '../../workers/connections';
-import { LocalPetApi } from '../../workers/local-pet-api';
-import { type CliPlatform, startCliPlatform } from '../support/cli-platform';
+import type { PlatformConfig } from '../../platform/config';
+import { connectMysql } from '../../platform/clients';
+import { LocalPetApi } from '../../workers/pet-api/server';
+import { type CliPlatform, startCliPlatform } from '../kit/cli-platform';
 
 const petApi = new LocalPetApi({ imageSize: 64 });
 let platform: CliPlatform;
@@ -118,7 +118,7 @@ test('bin/petadota images: status before start, start twice is one loop, pause, 
 
   // Every image the cycles reported is a row of the catalog, and nothing else is.
   const stored = await storedByAllCycles();
-  const admin = await connectMysql(config, config.mysql.admin);
+  const admin = await connectMysql(config.mysql, config.mysql.admin);
   try {
     const [rows] = await admin.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM \`${config.mysql.database}\`.animais_disponiveis`,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, type NativeConnection, Worker } from '@temporalio/worker';
@@ -16,11 +17,14 @@ import {
   createHttpClient,
   createMysqlPool,
   createS3Client,
-} from '../../workers/connections';
-import { jpegFor, json, LocalPetApi } from '../../workers/local-pet-api';
+} from '../../platform/clients';
+import { jpegFor, json, LocalPetApi } from '../../workers/pet-api/server';
 import { imageCycle } from '../../workflows';
-import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
-import { quietTemporalLogs, uniqueName } from '../support/platform';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../kit/isolated';
+import { quietTemporalLogs, uniqueName } from '../kit/platform';
+import { imageSettings } from '../../workers/worker/activity-settings';
+import { ErrorType, TRANSIENT_ERROR_TYPES } from '../../contracts/errors';
+import { freePort } from '../kit/free-port';
 
 const MAX_IMAGE_BYTES = 200_000;
 const petApi = new LocalPetApi({ imageSize: 320 });
@@ -38,11 +42,11 @@ before(async () => {
     CAT_API_URL: petApi.catApiUrl,
     MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
   });
-  s3 = createS3Client(config);
+  s3 = createS3Client(config.s3);
   await provisionIsolatedPlatform(config, { bucket: true });
-  db = createMysqlPool(config, config.mysql.pipeline);
-  client = await connectTemporalClient(config);
-  connection = await connectWorkerConnection(config);
+  db = createMysqlPool(config.mysql, config.mysql.pipeline);
+  client = await connectTemporalClient(config.temporal);
+  connection = await connectWorkerConnection(config.temporal);
 });
 
 after(async () => {
@@ -56,7 +60,13 @@ after(async () => {
 
 beforeEach(() => petApi.clearOverrides());
 
-const activities = () => createImageActivities({ config, http: createHttpClient(config), s3, db });
+const activities = () =>
+  createImageActivities({
+    ...imageSettings(config),
+    http: createHttpClient(config.pets.httpTimeoutMs),
+    s3,
+    db,
+  });
 
 /** Runs storeAnimalImage on its own, as one activity attempt (the crash and 429 tests drive attempts). */
 function storeOnce(image: ImageCandidate): Promise<StoreImageResult> {
@@ -70,6 +80,7 @@ async function cycles(...inputs: ImageCycleInput[]): Promise<ImageCycleSummary[]
   const taskQueue = uniqueName('images-it');
   const worker = await Worker.create({
     connection,
+    namespace: config.temporal.namespace,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
     activities: activities(),
@@ -182,7 +193,7 @@ test('two concurrent cycles never share a name and leave no gap in the numbers',
 });
 
 test('a crash between upload and catalog insert heals on retry: same name, one object, one row', async () => {
-  const admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
   const { user } = config.mysql.pipeline;
   const image = {
     tipo: 'gato' as const,
@@ -319,4 +330,39 @@ test('a 429 is retried after Retry-After, then the image is stored', async () =>
   const stored = await storeOnce(image);
   assert.equal(stored.status, 'stored');
   assert.equal(calls, 2);
+});
+
+test('a download that times out or cannot connect fails with a named, retryable type', async () => {
+  petApi.override('/images/breeds/pug/slow.jpg', () => {
+    // No answer at all: the client's timeout ends the download.
+  });
+  const impatient = createImageActivities({ ...imageSettings(config), http: createHttpClient(300), s3, db });
+  const attempt = (sourceUrl: string): Promise<StoreImageResult> =>
+    new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') }).run(
+      (candidate: ImageCandidate) => impatient.storeAnimalImage(candidate),
+      { tipo: 'cachorro' as const, raca: 'pug', sourceUrl },
+    );
+
+  await assert.rejects(
+    attempt(`${petApi.origin}/images/breeds/pug/slow.jpg`),
+    (error: ApplicationFailure) => {
+      assert.ok(error instanceof ApplicationFailure, String(error));
+      assert.equal(error.type, ErrorType.SourceTimedOut);
+      assert.equal(error.nonRetryable, false);
+      assert.match(error.message, /\/images\/breeds\/pug\/slow\.jpg did not answer in time/);
+      return true;
+    },
+  );
+  const closedPort = await freePort();
+  await assert.rejects(
+    attempt(`http://127.0.0.1:${closedPort}/images/breeds/pug/x.jpg`),
+    (error: ApplicationFailure) => {
+      assert.ok(error instanceof ApplicationFailure, String(error));
+      assert.equal(error.type, ErrorType.SourceUnreachable);
+      assert.equal(error.nonRetryable, false);
+      assert.match(error.message, /cannot be reached \(ECONNREFUSED/);
+      return true;
+    },
+  );
+  assert.ok(TRANSIENT_ERROR_TYPES.includes(ErrorType.SourceTimedOut));
 });

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Admin, type Kafka, Partitioners } from 'kafkajs';
-import { createKafka } from '../../workers/connections';
-import { config, uniqueName } from '../support/platform';
+import { createKafka } from '../../platform/clients';
+import { config, uniqueName } from '../kit/platform';
 
 const topic = uniqueName('smoke');
 let kafka: Kafka;
 let admin: Admin;
 
 before(async () => {
-  kafka = createKafka(config, 'petadota-smoke-test');
+  kafka = createKafka(config.kafka, 'petadota-smoke-test');
   admin = kafka.admin();
   await admin.connect();
 });

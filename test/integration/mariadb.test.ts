@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
-import { createMysqlPool } from '../../workers/connections';
-import { config, uniqueName } from '../support/platform';
+import { createMysqlPool } from '../../platform/clients';
+import { config, uniqueName } from '../kit/platform';
 
 const database = uniqueName('smoke').replaceAll('-', '_');
 let pool: Pool;
 
 before(() => {
   // No database: the smoke test must pass on a server nothing was provisioned on yet.
-  pool = createMysqlPool(config, config.mysql.admin, null);
+  pool = createMysqlPool(config.mysql, config.mysql.admin, null);
 });
 
 after(async () => {

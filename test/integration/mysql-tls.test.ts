@@ -1,4 +1,4 @@
-// MYSQL_SSL against a real server: a MariaDB of the test's own (test/support/mariadb-tls) that
+// MYSQL_SSL against a real server: a MariaDB of the test's own (test/kit/mariadb-tls) that
 // requires secure transport, with a certificate for 127.0.0.1 from a CA made for the test. Needs
 // none of the local stack.
 import assert from 'node:assert/strict';
@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { loadConfig, type PlatformConfig } from '../../workers/config';
-import { connectMysql, createMysqlPool } from '../../workers/connections';
-import { freePort } from '../support/free-port';
+import { loadConfig, type PlatformConfig } from '../../platform/config';
+import { connectMysql, createMysqlPool } from '../../platform/clients';
+import { freePort } from '../kit/free-port';
 
-const SERVER = join(__dirname, '..', 'support', 'mariadb-tls');
+const SERVER = join(__dirname, '..', 'kit', 'mariadb-tls');
 
 let dir: string;
 let port: number;
@@ -51,7 +51,7 @@ async function refusal(env: Record<string, string>): Promise<NodeJS.ErrnoExcepti
   const platform = config(env);
   let connection: Connection;
   try {
-    connection = await connectMysql(platform, platform.mysql.admin);
+    connection = await connectMysql(platform.mysql, platform.mysql.admin);
   } catch (error) {
     return error as NodeJS.ErrnoException;
   }
@@ -61,7 +61,7 @@ async function refusal(env: Record<string, string>): Promise<NodeJS.ErrnoExcepti
 
 test('with MYSQL_SSL and the CA, connectMysql talks TLS', async () => {
   const platform = config({ MYSQL_SSL: 'true', MYSQL_SSL_CA_PATH: join(dir, 'ca.pem') });
-  const connection = await connectMysql(platform, platform.mysql.admin, { database: 'tls_test' });
+  const connection = await connectMysql(platform.mysql, platform.mysql.admin, { database: 'tls_test' });
   try {
     assert.notEqual(await sslCipher(connection), '');
   } finally {
@@ -71,7 +71,7 @@ test('with MYSQL_SSL and the CA, connectMysql talks TLS', async () => {
 
 test('MYSQL_SSL_CA_PATH alone implies TLS, and pools use it too', async () => {
   const platform = config({ MYSQL_SSL_CA_PATH: join(dir, 'ca.pem') });
-  const pool = createMysqlPool(platform, platform.mysql.admin);
+  const pool = createMysqlPool(platform.mysql, platform.mysql.admin);
   try {
     assert.notEqual(await sslCipher(pool), '');
   } finally {

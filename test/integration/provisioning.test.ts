@@ -7,17 +7,18 @@ import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createProvisioningActivities } from '../../activities/provisioning';
 import { ErrorType } from '../../contracts/errors';
 import { type ProvisioningReport, provisionWorkflowId } from '../../contracts/provisioning';
-import type { PlatformConfig } from '../../workers/config';
+import type { PlatformConfig } from '../../platform/config';
 import {
   connectMysql,
   connectTemporalClient,
   connectWorkerConnection,
   createKafka,
   createS3Client,
-} from '../../workers/connections';
+} from '../../platform/clients';
 import { provisionInfrastructure } from '../../workflows';
-import { isolatedConfig, removeIsolatedPlatform } from '../support/isolated';
-import { quietTemporalLogs, uniqueName } from '../support/platform';
+import { isolatedConfig, removeIsolatedPlatform } from '../kit/isolated';
+import { quietTemporalLogs, uniqueName } from '../kit/platform';
+import { provisioningSettings } from '../../workers/worker/activity-settings';
 
 const run = promisify(execFile);
 const config = isolatedConfig();
@@ -28,8 +29,8 @@ let connection: NativeConnection;
 
 before(async () => {
   quietTemporalLogs();
-  client = await connectTemporalClient(config);
-  connection = await connectWorkerConnection(config);
+  client = await connectTemporalClient(config.temporal);
+  connection = await connectWorkerConnection(config.temporal);
 });
 
 after(async () => {
@@ -44,13 +45,17 @@ after(async () => {
 /** Runs `start` while a worker with the real activities, configured by `platform`, serves its task queue. */
 async function withWorker<T>(platform: PlatformConfig, start: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueName('provisioning-it');
-  const s3 = createS3Client(platform);
+  const s3 = createS3Client(platform.s3);
   const worker = await Worker.create({
     connection,
     namespace: platform.temporal.namespace,
     taskQueue,
     workflowsPath: require.resolve('../../workflows'),
-    activities: createProvisioningActivities({ config: platform, s3, kafka: createKafka(platform) }),
+    activities: createProvisioningActivities({
+      ...provisioningSettings(platform),
+      s3,
+      kafka: createKafka(platform.kafka),
+    }),
   });
   try {
     return await worker.runUntil(start(taskQueue));
@@ -117,7 +122,7 @@ test('a second run changes nothing and still validates', async () => {
 });
 
 test("the read-only account's refusals are real errors from the server", async () => {
-  const readonly = await connectMysql(config, config.mysql.readonly, { database });
+  const readonly = await connectMysql(config.mysql, config.mysql.readonly, { database });
   try {
     const [rows] = await readonly.query('SELECT COUNT(*) AS n FROM animais_disponiveis');
     assert.deepEqual(rows, [{ n: 0 }]);
@@ -146,7 +151,7 @@ test("the read-only account's refusals are real errors from the server", async (
 });
 
 test('the validation report catches a dropped column and says which', async () => {
-  const admin = await connectMysql(config, config.mysql.admin, { database });
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database });
   try {
     await admin.query('ALTER TABLE animais_disponiveis DROP COLUMN content_type');
   } finally {
@@ -197,6 +202,7 @@ test('tctl and the temporal CLI start provisionInfrastructure with plain JSON in
   const viaTctl = await withWorker(config, async (taskQueue) => {
     await run(config.tools.tctlPath, [
       '--address', config.temporal.address,
+      '--namespace', config.temporal.namespace,
       'workflow', 'start',
       '--taskqueue', taskQueue,
       '--workflow_type', 'provisionInfrastructure',
@@ -209,6 +215,7 @@ test('tctl and the temporal CLI start provisionInfrastructure with plain JSON in
     await run(config.tools.temporalCliPath, [
       'workflow', 'start',
       '--address', config.temporal.address,
+      '--namespace', config.temporal.namespace,
       '--task-queue', taskQueue,
       '--type', 'provisionInfrastructure',
       '--workflow-id', workflowId,

@@ -11,15 +11,15 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createS3Client } from '../../workers/connections';
-import { config, uniqueName } from '../support/platform';
+import { createS3Client } from '../../platform/clients';
+import { config, uniqueName } from '../kit/platform';
 
 const bucket = uniqueName('smoke');
 const keys: string[] = [];
 let s3: S3Client;
 
 before(async () => {
-  s3 = createS3Client(config);
+  s3 = createS3Client(config.s3);
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 

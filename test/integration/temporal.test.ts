@@ -4,10 +4,10 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import { connectTemporalClient, connectWorkerConnection } from '../../workers/connections';
+import { connectTemporalClient, connectWorkerConnection } from '../../platform/clients';
 import { createSmokeActivities } from '../fixtures/activities';
 import { greetWorkflow } from '../fixtures/workflows/smoke';
-import { config, quietTemporalLogs, smokeWorkflowsPath, uniqueName } from '../support/platform';
+import { config, quietTemporalLogs, smokeWorkflowsPath, uniqueName } from '../kit/platform';
 
 const run = promisify(execFile);
 let client: Client;
@@ -15,8 +15,8 @@ let connection: NativeConnection;
 
 before(async () => {
   quietTemporalLogs();
-  client = await connectTemporalClient(config);
-  connection = await connectWorkerConnection(config);
+  client = await connectTemporalClient(config.temporal);
+  connection = await connectWorkerConnection(config.temporal);
 });
 
 after(async () => {

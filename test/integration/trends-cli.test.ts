@@ -11,16 +11,16 @@ import {
   type SimulationSummary,
   type TrendReport,
 } from '../../contracts/trends';
-import { connectMysql, createKafka } from '../../workers/connections';
+import { connectMysql, createKafka } from '../../platform/clients';
 import type { simulateInteractions } from '../../workflows';
-import { type CliPlatform, startCliPlatform } from '../support/cli-platform';
+import { type CliPlatform, startCliPlatform } from '../kit/cli-platform';
 
 let platform: CliPlatform;
 let kafkaAdmin: Admin;
 
 before(async () => {
   platform = await startCliPlatform();
-  kafkaAdmin = createKafka(platform.config).admin();
+  kafkaAdmin = createKafka(platform.config.kafka).admin();
   await kafkaAdmin.connect();
 });
 
@@ -61,7 +61,7 @@ test('bin/petadota trends: report before start, start, a stale then a fresh repo
 
   // What the stream job would write: views in the minute before now.
   const bucket = new Date(Math.floor(Date.now() / 10_000) * 10_000 - 20_000);
-  const admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
   try {
     await admin.query(
       `INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) VALUES

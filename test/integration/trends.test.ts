@@ -13,8 +13,9 @@ import { checkInteractionEvent } from '../../activities/trends/events';
 import type { SimulationPlan } from '../../activities/trends/simulator';
 import { ErrorType } from '../../contracts/errors';
 import type { InteractionEvent, SimulationSummary, TrendReport } from '../../contracts/trends';
-import { connectMysql, createKafka, createMysqlPool } from '../../workers/connections';
-import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../support/isolated';
+import { connectMysql, createKafka, createMysqlPool } from '../../platform/clients';
+import { isolatedConfig, provisionIsolatedPlatform, removeIsolatedPlatform } from '../kit/isolated';
+import { trendSettings } from '../../workers/worker/activity-settings';
 
 const config = isolatedConfig();
 let kafka: Kafka;
@@ -24,13 +25,13 @@ let readonlyDb: Pool;
 let streamDb: Pool;
 
 before(async () => {
-  kafka = createKafka(config);
+  kafka = createKafka(config.kafka);
   await provisionIsolatedPlatform(config, { topics: true });
   kafkaAdmin = kafka.admin();
   await kafkaAdmin.connect();
-  admin = await connectMysql(config, config.mysql.admin, { database: config.mysql.database });
-  readonlyDb = createMysqlPool(config, config.mysql.readonly);
-  streamDb = createMysqlPool(config, config.mysql.stream);
+  admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
+  readonlyDb = createMysqlPool(config.mysql, config.mysql.readonly);
+  streamDb = createMysqlPool(config.mysql, config.mysql.stream);
 });
 
 after(async () => {
@@ -41,7 +42,7 @@ after(async () => {
   await removeIsolatedPlatform(config);
 });
 
-const activities = () => createTrendActivities({ config, kafka, readonlyDb, streamDb });
+const activities = () => createTrendActivities({ ...trendSettings(config), kafka, readonlyDb, streamDb });
 const mockEnvironment = () => new MockActivityEnvironment(undefined, { logger: new DefaultLogger('WARN') });
 
 function simulateOnce(plan: SimulationPlan, env = mockEnvironment()): Promise<SimulationSummary> {
@@ -212,7 +213,12 @@ test('an empty stream gives an empty, stale report; the read-only account cannot
   assert.equal(report.peakHourOverall, null);
   assert.deepEqual(report.freshness, { newestEventAt: null, ageSeconds: null, stale: true });
 
-  const refused = createTrendActivities({ config, kafka, readonlyDb, streamDb: readonlyDb });
+  const refused = createTrendActivities({
+    ...trendSettings(config),
+    kafka,
+    readonlyDb,
+    streamDb: readonlyDb,
+  });
   await assert.rejects(refused.storeTrendReport(report), (error: Error & { type?: string }) => {
     assert.equal(error.type, ErrorType.AccessDenied);
     assert.match(error.message, /INSERT, UPDATE command denied/);

@@ -11,8 +11,8 @@ import {
   type ImageCycleSummary,
 } from '../../contracts/images';
 import { imageCycle } from '../../workflows';
-import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
+import { uniqueName } from '../kit/platform';
+import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
 type ImageActivities = ReturnType<typeof createImageActivities>;
 

@@ -6,8 +6,8 @@ import type { createImageActivities } from '../../activities/images';
 import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
 import type { ImageLoopInput } from '../../contracts/images';
 import { imageLoop } from '../../workflows';
-import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
+import { uniqueName } from '../kit/platform';
+import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
 let env: TestWorkflowEnvironment;
 before(async () => {

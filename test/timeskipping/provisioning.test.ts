@@ -11,7 +11,7 @@ import {
   provisionWorkflowId,
 } from '../../contracts/provisioning';
 import { provisionInfrastructure } from '../../workflows';
-import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
+import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
 type ProvisioningActivities = ReturnType<typeof createProvisioningActivities>;
 

@@ -4,8 +4,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createSmokeActivities } from '../fixtures/activities';
 import { sleepOneDayWorkflow } from '../fixtures/workflows/smoke';
-import { smokeWorkflowsPath, uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment } from '../support/timeskipping';
+import { smokeWorkflowsPath, uniqueName } from '../kit/platform';
+import { startTimeSkippingEnvironment } from '../kit/timeskipping';
 
 const ONE_DAY_MS = 24 * 60 * 60 * 1000;
 let env: TestWorkflowEnvironment;

@@ -9,8 +9,8 @@ import type { SimulationPlan, SimulationProgress } from '../../activities/trends
 import { latestTrendReport } from '../../contracts/trend-loop-messages';
 import type { SimulationSummary, TrendReport } from '../../contracts/trends';
 import { simulateInteractions, trendReportLoop } from '../../workflows';
-import { uniqueName } from '../support/platform';
-import { startTimeSkippingEnvironment, withWorker } from '../support/timeskipping';
+import { uniqueName } from '../kit/platform';
+import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
 type TrendActivities = ReturnType<typeof createTrendActivities>;
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, localEnvFilePath, resolveEnv } from '../../workers/config';
+import { ConfigError, loadConfig, localEnvFilePath, resolveEnv } from '../../platform/config';
 
 const emptyFile = { PETADOTA_ENV_FILE: '/nonexistent/local.env' };
 

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { readAccountSpecs } from '../../activities/provisioning/accounts';
 import { readMigrations, SQL_DIR } from '../../activities/provisioning/migrations';
 import { compareStructures, type DatabaseStructure } from '../../activities/provisioning/structure';
-import { formatProvisioningReport, formatTable } from '../../workers/report';
+import { formatProvisioningReport, formatTable } from '../../workers/cli/tables';
 
 function structure(tables: Record<string, { columns: [string, string][]; indexes: [string, string][] }>) {
   const result: DatabaseStructure = new Map();

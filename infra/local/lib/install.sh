@@ -137,6 +137,8 @@ install_all() {
   run_step "go tools (versitygw, tctl, terraform)" install_go_tools
   run_step "maven jars (kafka broker, spark connectors)" install_maven_jars
   run_step "node modules" install_node_modules
+  # What clients are told about the installed tools (their paths in local.env).
+  write_served_record stack
   log "install: everything is installed ($((SECONDS - started)) s); cache in $PETADOTA_CACHE_DIR"
 }
 

@@ -1,0 +1,33 @@
+// What each group of activities is given from the platform's configuration: only the settings it
+// uses, never the whole configuration (the clients are built beside it, in ./index.ts).
+import type { ImageDependencies } from '../../activities/images';
+import type { ProvisioningDependencies } from '../../activities/provisioning';
+import type { TrendDependencies } from '../../activities/trends';
+import type { PlatformConfig } from '../../platform/config';
+
+export function provisioningSettings(
+  config: PlatformConfig,
+): Pick<ProvisioningDependencies, 'mysql' | 'bucket' | 'topics' | 'cloud'> {
+  const { kafka } = config;
+  return {
+    mysql: config.mysql,
+    bucket: config.s3.bucket,
+    topics: {
+      topics: [kafka.interactionsTopic, kafka.deadLetterTopic],
+      partitions: kafka.topicPartitions,
+      replicationFactor: kafka.replicationFactor,
+    },
+    cloud: config.cloud,
+  };
+}
+
+export function imageSettings(
+  config: PlatformConfig,
+): Pick<ImageDependencies, 'sources' | 'maxImageBytes' | 'bucket'> {
+  const { dogApiUrl, catApiUrl, catApiKey, maxImageBytes } = config.pets;
+  return { sources: { dogApiUrl, catApiUrl, catApiKey }, maxImageBytes, bucket: config.s3.bucket };
+}
+
+export function trendSettings(config: PlatformConfig): Pick<TrendDependencies, 'interactionsTopic'> {
+  return { interactionsTopic: config.kafka.interactionsTopic };
+}
