@@ -123,4 +123,28 @@ export default tseslint.config(
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  // The site's pages: plain browser modules, served as they are (no build step).
+  {
+    files: ['workers/site/public/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'fetch',
+          'history',
+          'location',
+          'EventSource',
+          'URLSearchParams',
+          'crypto',
+          'setTimeout',
+          'console',
+          'Chart',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

@@ -4,8 +4,7 @@
 // Everything is isolated (topics, database, accounts, checkpoints) and removed at the end.
 //
 //   node --import tsx bench/trends-stream.ts [--seconds 30] [--spark-log FILE]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import { createKafka, createMysqlPool } from '../platform/clients';
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
 import { figure, percentile } from './stats';
 import { loadConfig } from '../platform/config';
+import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
 
 const { values: options } = parseArgs({
   options: { seconds: { type: 'string', default: '30' }, 'spark-log': { type: 'string' } },
@@ -57,32 +57,12 @@ async function simulatorThroughput(): Promise<number> {
   }
 }
 
-function startSpark(): ChildProcess {
-  const child = spawn(config.tools.python, ['-m', 'petadota_trends.job'], {
-    env: {
-      ...env,
-      PYTHONPATH: 'spark-jobs:platform/python',
-      SPARK_CHECKPOINT_DIR: join(sparkDir, 'checkpoints'),
-      SPARK_STATUS_FILE: join(sparkDir, 'status.json'),
-      SPARK_UI_PORT: '4150',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+function startSpark(): TrendsJob {
+  return startTrendsJob(env, {
+    dir: sparkDir,
+    uiPort: 4150,
+    ...(options['spark-log'] && { log: options['spark-log'] }),
   });
-  // Its log (a line per micro-batch and query) only when asked for.
-  if (options['spark-log']) child.stderr.pipe(createWriteStream(options['spark-log']));
-  else child.stderr.resume();
-  return child;
-}
-
-async function waitForSpark(): Promise<void> {
-  const status = join(sparkDir, 'status.json');
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
-    if (existsSync(status) && readFileSync(status, 'utf8').includes('"active": true')) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  throw new Error(
-    `the Spark job did not become active; its status: ${existsSync(status) ? readFileSync(status, 'utf8') : 'none'}`,
-  );
 }
 
 async function counted(): Promise<{ views: number; newest: Date | null }> {
@@ -189,7 +169,7 @@ async function main(): Promise<void> {
     `trends stream benchmark: topic ${config.kafka.interactionsTopic}, database ${config.mysql.database}`,
   );
   await provisionIsolatedPlatform(config, { topics: true });
-  let spark: ChildProcess | undefined;
+  let spark: TrendsJob | undefined;
   const lines: string[] = [];
   try {
     console.log('\n1. simulator throughput into Kafka (300,000 clicks, as fast as it can)');
@@ -203,7 +183,7 @@ async function main(): Promise<void> {
 
     console.log('\n2. the Spark job: start (isolated checkpoints), then phases of', PHASE_SECONDS, 's');
     spark = startSpark();
-    await waitForSpark();
+    await spark.active();
     for (const [label, rate] of [
       ['1k/s', 1000],
       ['10k/s', 10_000],
@@ -233,11 +213,7 @@ async function main(): Promise<void> {
       ),
     );
   } finally {
-    if (spark && spark.exitCode === null) {
-      const exited = new Promise((resolve) => spark!.once('exit', resolve));
-      spark.kill('SIGTERM');
-      await exited;
-    }
+    await spark?.stop();
     await readonly.end();
     await removeIsolatedPlatform(config);
     rmSync(sparkDir, { recursive: true, force: true });

@@ -9,7 +9,8 @@ export const TRENDS_TASK_QUEUE = trends.taskQueue;
 /** The Kafka message of one click; its JSON Schema is interaction-event.schema.json. */
 export interface InteractionEvent {
   event_id: string;
-  usuario_id: number;
+  /** A signed-in user's number, or a visitor's opaque id (the site's cookie). */
+  usuario_id: number | string;
   raca: string;
   tipo: Tipo;
   /** ISO-8601 UTC, e.g. `2026-11-22T14:03:07.125Z`. */

@@ -66,6 +66,18 @@ export interface PlatformConfig {
     /** Images larger than this are rejected (ImageTooLarge) without being read further. */
     maxImageBytes: number;
   };
+  /** The site: the gallery, the click collector and the live dashboard. */
+  site: {
+    port: number;
+    /** Where the site is, for its clients (the simulator through the collector, the tests). */
+    url: string;
+    maxBodyBytes: number;
+    maxEventsPerRequest: number;
+    /** How long the collector waits for Kafka's acknowledgement before answering 503. */
+    kafkaTimeoutMs: number;
+    staleAfterSeconds: number;
+    refreshMs: number;
+  };
   /** Cloud mode of provisioning: Terraform creates the bucket and VM, Ansible installs MySQL on it. */
   cloud: {
     terraformDir: string;
@@ -167,6 +179,15 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       catApiKey: string('CAT_API_KEY'),
       httpTimeoutMs: number('PET_API_TIMEOUT_MS'),
       maxImageBytes: number('MAX_IMAGE_BYTES'),
+    },
+    site: {
+      port: number('WEB_PORT'),
+      url: string('WEB_URL'),
+      maxBodyBytes: number('WEB_MAX_BODY_BYTES'),
+      maxEventsPerRequest: number('WEB_MAX_EVENTS_PER_REQUEST'),
+      kafkaTimeoutMs: number('WEB_KAFKA_TIMEOUT_MS'),
+      staleAfterSeconds: number('WEB_STALE_AFTER_SECONDS'),
+      refreshMs: number('WEB_REFRESH_SECONDS') * 1000,
     },
     cloud: {
       terraformDir: string('TERRAFORM_DIR'),

@@ -81,6 +81,25 @@ export async function buildTrendReport(
   };
 }
 
+/** Views per 10-second bucket from `since` on, oldest first; buckets without a view are left out. */
+export async function viewsPer10Seconds(
+  readonly: Pool,
+  since: Date,
+): Promise<Array<{ bucketStart: string; views: number }>> {
+  const [rows] = await readonly.query<RowDataPacket[]>(
+    `SELECT bucket_inicio, SUM(visualizacoes) AS views
+       FROM visualizacoes_10s
+      WHERE bucket_inicio >= ?
+      GROUP BY bucket_inicio
+      ORDER BY bucket_inicio`,
+    [since],
+  );
+  return rows.map((row) => ({
+    bucketStart: (row.bucket_inicio as Date).toISOString(),
+    views: Number(row.views),
+  }));
+}
+
 /** One row per tick: storing the same tick again replaces it (a retried activity). */
 export async function storeTrendReport(stream: Pool, report: TrendReport): Promise<void> {
   await stream.query(

@@ -21,6 +21,8 @@ TIMESTAMP_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[
 TIPOS = ("cachorro", "gato")
 USUARIO_ID_MINIMUM = 1
 USUARIO_ID_MAXIMUM = 2_147_483_647
+# A visitor without an account: the opaque id of the site's cookie.
+USUARIO_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ANIMAL_ID_MINIMUM = 1
 REQUIRED_FIELDS = ("event_id", "usuario_id", "raca", "tipo", "timestamp")
 FIELDS = (*REQUIRED_FIELDS, "animal_id")
@@ -37,7 +39,8 @@ EARLIEST_EVENT_TIME = "1970-01-01 00:00:00"
 EVENT_SCHEMA = StructType(
     [
         StructField("event_id", StringType()),
-        StructField("usuario_id", IntegerType()),
+        # A user's number as its decimal text, or a visitor's opaque id.
+        StructField("usuario_id", StringType()),
         StructField("raca", StringType()),
         StructField("tipo", StringType()),
         StructField("event_time", TimestampType()),
@@ -127,6 +130,7 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
 
     event_id, raca, tipo, timestamp = (string(name) for name in ("event_id", "raca", "tipo", "timestamp"))
     usuario_id, animal_id = number("usuario_id"), number("animal_id")
+    visitor_id = string("usuario_id")
     event_time = F.when(
         timestamp.rlike(java_regex(TIMESTAMP_PATTERN)), F.try_to_timestamp(timestamp, F.lit(TIMESTAMP_FORMAT))
     )
@@ -134,6 +138,7 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         "*",
         event_id.alias("_event_id"),
         usuario_id.alias("_usuario_id"),
+        visitor_id.alias("_visitor_id"),
         raca.alias("_raca"),
         tipo.alias("_tipo"),
         event_time.alias("_event_time"),
@@ -146,6 +151,8 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
     unknown = F.array_sort(F.array_except(F.map_keys("_object"), F.array(*[F.lit(name) for name in FIELDS])))
     latest = F.timestamp_add("SECOND", F.lit(max_future_seconds), F.current_timestamp())
     n_usuario, n_animal = F.col("_usuario_id"), F.col("_animal_id")
+    user_number_ok = n_usuario.between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM) & _is_integral(n_usuario)
+    visitor_id_ok = F.col("_visitor_id").rlike(java_regex(USUARIO_ID_PATTERN))
     checks: list[tuple[Column, Reason, Column]] = [
         (F.col("value").isNull(), Reason.INVALID_JSON, F.lit("the message has no value")),
         (~F.col("_utf8"), Reason.INVALID_JSON, F.lit("the value is not UTF-8 text")),
@@ -167,11 +174,12 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
             F.lit("event_id must be a lower-case UUID string"),
         ),
         (
-            n_usuario.isNull()
-            | ~n_usuario.between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM)
-            | ~_is_integral(n_usuario),
+            ~F.coalesce(user_number_ok, F.lit(False)) & ~F.coalesce(visitor_id_ok, F.lit(False)),
             Reason.INVALID_USUARIO_ID,
-            F.lit(f"usuario_id must be an integer from {USUARIO_ID_MINIMUM} to {USUARIO_ID_MAXIMUM}"),
+            F.lit(
+                f"usuario_id must be an integer from {USUARIO_ID_MINIMUM} to {USUARIO_ID_MAXIMUM}, "
+                "or an opaque id of 1 to 64 letters, digits, '_' or '-'"
+            ),
         ),
         (
             F.col("_raca").isNull()
@@ -222,7 +230,10 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         reason = F.when(failed, F.lit(code.value)).otherwise(reason)
         detail = F.when(failed, message).otherwise(detail)
 
-    usuario_in_range = F.col("_usuario_id").between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM)
+    user_number = F.when(
+        F.col("_usuario_id").between(USUARIO_ID_MINIMUM, USUARIO_ID_MAXIMUM),
+        F.col("_usuario_id").cast("int").cast("string"),
+    )
     return parsed.select(
         "key",
         "value",
@@ -234,7 +245,7 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         # without a reason. Never wrapped in the reason: window() repeats event_time many times,
         # and the optimizer would copy the whole validation into every repetition.
         F.col("_event_id").alias("event_id"),
-        F.when(usuario_in_range, F.col("_usuario_id").cast("int")).alias("usuario_id"),
+        F.coalesce(user_number, F.col("_visitor_id")).alias("usuario_id"),
         F.col("_raca").alias("raca"),
         F.col("_tipo").alias("tipo"),
         F.col("_event_time").alias("event_time"),

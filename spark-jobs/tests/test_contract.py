@@ -67,11 +67,13 @@ def test_the_job_applies_the_schemas_rules() -> None:
     assert tuple(PROPERTIES) == events.FIELDS
     assert PROPERTIES["event_id"]["type"] == "string"
     assert PROPERTIES["event_id"]["pattern"] == events.EVENT_ID_PATTERN
-    assert PROPERTIES["usuario_id"]["type"] == "integer"
-    assert (PROPERTIES["usuario_id"]["minimum"], PROPERTIES["usuario_id"]["maximum"]) == (
-        events.USUARIO_ID_MINIMUM,
-        events.USUARIO_ID_MAXIMUM,
-    )
+    user_number, visitor_id = PROPERTIES["usuario_id"]["anyOf"]
+    assert user_number == {
+        "type": "integer",
+        "minimum": events.USUARIO_ID_MINIMUM,
+        "maximum": events.USUARIO_ID_MAXIMUM,
+    }
+    assert visitor_id == {"type": "string", "pattern": events.USUARIO_ID_PATTERN}
     assert PROPERTIES["raca"]["type"] == "string"
     assert PROPERTIES["raca"]["pattern"] == events.RACA_PATTERN
     assert PROPERTIES["raca"]["maxLength"] == events.RACA_MAX_LENGTH
@@ -82,7 +84,7 @@ def test_the_job_applies_the_schemas_rules() -> None:
     assert PROPERTIES["animal_id"]["minimum"] == events.ANIMAL_ID_MINIMUM
     assert "maximum" not in PROPERTIES["animal_id"]
     # Every keyword of every property is one of those compared above.
-    checked = {"description", "type", "pattern", "minimum", "maximum", "maxLength", "enum"}
+    checked = {"description", "type", "pattern", "minimum", "maximum", "maxLength", "enum", "anyOf"}
     assert {keyword for rules in PROPERTIES.values() for keyword in rules} <= checked
 
 

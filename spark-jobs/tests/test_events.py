@@ -38,11 +38,23 @@ def test_a_record_without_value_is_invalid_json(spark: SparkSession) -> None:
 
 
 def test_a_valid_event_has_typed_fields(spark: SparkSession) -> None:
-    parsed = events.parse_interactions(records(spark, [event(), event(tipo="cavalo")]), 300)
+    visitor = event(usuario_id="v-3fZq_9xK2mA7bQ1wE5rT8y", event_id=GOOD["event_id"].replace("3f", "4f", 1))
+    parsed = events.parse_interactions(records(spark, [event(), event(tipo="cavalo"), visitor]), 300)
 
     assert events.valid_events(parsed).schema == events.EVENT_SCHEMA
+    # A user's number and a visitor's opaque id, both as text.
+    time = datetime(2025, 11, 22, 14, 3, 7, 125000)
     assert [tuple(row) for row in events.valid_events(parsed).collect()] == [
-        (GOOD["event_id"], 42, "labrador", "cachorro", datetime(2025, 11, 22, 14, 3, 7, 125000), 0, 0)
+        (GOOD["event_id"], "42", "labrador", "cachorro", time, 0, 0),
+        (
+            "4f1c8a4e-2b7d-4c9a-9e1f-0a2b3c4d5e6f",
+            "v-3fZq_9xK2mA7bQ1wE5rT8y",
+            "labrador",
+            "cachorro",
+            time,
+            2,
+            2,
+        ),
     ]
     assert [row.offset for row in events.invalid_records(parsed).collect()] == [1]
 

@@ -27,7 +27,11 @@ import { connectMysql, connectTemporalClient, createKafka, createS3Client } from
 const SIMULATION_ID = 'simulate-interactions:main-job';
 const dataDir = mkdtempSync(join(tmpdir(), 'petadota-e2e-'));
 /** Every port of the stack moved by 100, so the developer's own stack keeps running beside it. */
-const env = { ...secondStackEnv(dataDir, 100), PET_APIS: 'local', SIMULATOR_RATE: '50' };
+const env: Record<string, string> = {
+  ...secondStackEnv(dataDir, 100),
+  PET_APIS: 'local',
+  SIMULATOR_RATE: '50',
+};
 /** The main job's output, kept after the test next to the other test logs. */
 const log = createWriteStream(
   join(settingsFor('tests', process.env).string('PETADOTA_LOG_DIR'), 'tests', 'e2e-main-job.log'),
@@ -144,6 +148,10 @@ test(
   async () => {
     assert.match(output, /validation: \d+ of \d+ checks passed\n/);
     assert.match(output, /FALLING BACK|Pet APIs: the local pet API server/);
+    // The site is the first place to look, and it answers.
+    const site = `http://127.0.0.1:${env.WEB_PORT}`;
+    assert.match(output, new RegExp(`==> PetAdota is running[\\s\\S]*\\nSite: +${site} `));
+    assert.equal((await fetch(`${site}/healthz`)).status, 200);
 
     await waitFor(
       'two completed image cycles',

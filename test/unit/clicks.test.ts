@@ -52,7 +52,14 @@ test('popularity shifts: after each shift the top breed is the next one in the r
 test('checkInteractionEvent names every violation of the contract', () => {
   const good = generate(9, 1)[0]!;
   assert.deepEqual(checkInteractionEvent(good), good);
+  // A visitor without an account clicks under the opaque id of the site's cookie.
+  const visitor = { ...good, usuario_id: 'v-3fZq_9xK2mA7bQ1wE5rT8y' };
+  assert.deepEqual(checkInteractionEvent(visitor), visitor);
   const cases: [unknown, RegExp][] = [
+    [{ ...good, usuario_id: '' }, /\/usuario_id must match pattern/],
+    [{ ...good, usuario_id: '<script>' }, /\/usuario_id must match pattern/],
+    [{ ...good, usuario_id: 'a'.repeat(65) }, /\/usuario_id must match pattern/],
+    [{ ...good, usuario_id: 1.5 }, /\/usuario_id must be integer/],
     [{ ...good, tipo: 'peixe' }, /\/tipo must be equal to one of the allowed values/],
     [{ ...good, raca: '../etc' }, /\/raca must match pattern/],
     [{ ...good, timestamp: '2026-11-22 14:03:07' }, /\/timestamp must match pattern/],

@@ -57,9 +57,9 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 INFRA_SERVICES=(temporal mariadb kafka s3)
 SERVICES=("${INFRA_SERVICES[@]}" worker)
 # Started only when asked for by name (`up spark`); `down` and `status` cover them too. The Spark
-# job checks at start-up the topics, tables and account that provisioning creates, so the main
-# job starts it after provisioning.
-OPTIONAL_SERVICES=(spark pet-api airflow)
+# job and the site need the topics, tables and accounts that provisioning creates, so the main
+# job starts them after provisioning.
+OPTIONAL_SERVICES=(spark web pet-api airflow)
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }

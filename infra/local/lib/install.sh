@@ -54,6 +54,8 @@ install_system_packages() {
   command -v ansible-playbook >/dev/null || missing+=(ansible)
   /usr/bin/python3 -c 'import pymysql' 2>/dev/null || missing+=(python3-pymysql)
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+  # The site's browser tests drive Debian's Chromium (playwright-core downloads no browser).
+  command -v chromium >/dev/null || missing+=(chromium)
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
   # Debian's package may start its own server; the stack runs its own instance instead.
   if command -v systemctl >/dev/null && systemctl is-active --quiet mariadb 2>/dev/null; then
