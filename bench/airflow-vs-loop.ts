@@ -21,7 +21,7 @@ import { IMAGE_LOOP_WORKFLOW_ID, IMAGES_TASK_QUEUE } from '../contracts/images';
 import { imageLoop } from '../workflows';
 import { freePort } from '../test/kit/free-port';
 import { startImagePlatform } from './image-platform';
-import { figure, percentile } from './stats';
+import { figure, percentile, runBenchmark } from './stats';
 
 const { values: options } = parseArgs({ options: { minutes: { type: 'string', default: '10' } } });
 const MINUTES = Number(options.minutes);
@@ -248,7 +248,4 @@ async function main(): Promise<void> {
   for (const line of lines) console.log(`  ${line}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

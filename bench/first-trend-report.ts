@@ -20,7 +20,7 @@ import { TREND_REPORT_LOOP_WORKFLOW_ID } from '../contracts/trends';
 import { loadConfig, resolveEnv } from '../platform/config';
 import { connectTemporalClient } from '../platform/clients';
 import { secondStackEnv } from '../test/kit/second-stack';
-import { figure } from './stats';
+import { figure, printResults, runBenchmark } from './stats';
 
 const { values: options } = parseArgs({ options: { 'warm-only': { type: 'boolean', default: false } } });
 const REPO_ROOT = join(__dirname, '..');
@@ -134,11 +134,7 @@ async function main(): Promise<void> {
     if (succeeded) rmSync(scratch, { recursive: true, force: true });
     else console.error(`kept ${scratch} (main-job.log)`);
   }
-  console.log(`\nResults (${new Date().toISOString()}, this machine):`);
-  for (const line of lines) console.log(`  ${line}`);
+  printResults(lines);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -18,7 +18,7 @@ import {
 } from '../contracts/images';
 import { imageCycle, imageLoop } from '../workflows';
 import { startImagePlatform } from './image-platform';
-import { figure, percentile } from './stats';
+import { figure, percentile, printResults, runBenchmark } from './stats';
 
 const { values: options } = parseArgs({
   options: {
@@ -129,11 +129,7 @@ async function main(): Promise<void> {
   } finally {
     await platform.remove();
   }
-  console.log(`\nResults (${new Date().toISOString()}, this machine):`);
-  for (const line of lines) console.log(`  ${line}`);
+  printResults(lines);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

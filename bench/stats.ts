@@ -17,3 +17,17 @@ export function figure(name: string, value: string, target?: { text: string; met
   const verdict = target ? `  (target ${target.text}: ${target.met ? 'met' : 'MISSED'})` : '';
   return `${name.padEnd(44)} ${value}${verdict}`;
 }
+
+/** The closing table of a benchmark, dated. */
+export function printResults(lines: readonly string[]): void {
+  console.log(`\nResults (${new Date().toISOString()}, this machine):`);
+  for (const line of lines) console.log(`  ${line}`);
+}
+
+/** Runs a benchmark's main; a failure is printed and exits 1. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -14,9 +14,10 @@ import { simulate, type SimulationPlan } from '../activities/trends/simulator';
 import type { SimulationSummary } from '../contracts/trends';
 import { createKafka, createMysqlPool } from '../platform/clients';
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
-import { figure, percentile } from './stats';
+import { figure, percentile, printResults, runBenchmark } from './stats';
 import { loadConfig } from '../platform/config';
 import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
+import { kafkaSender } from '../activities/trends/click-senders';
 
 const { values: options } = parseArgs({
   options: { seconds: { type: 'string', default: '30' }, 'spark-log': { type: 'string' } },
@@ -34,8 +35,7 @@ const quiet = { heartbeat: () => undefined, cancelled: never, log: () => undefin
 
 function send(topic: string, plan: Partial<SimulationPlan>): Promise<SimulationSummary> {
   return simulate(
-    kafka,
-    topic,
+    kafkaSender(kafka, topic),
     [...BUILT_IN_ANIMALS],
     { eventsPerSecond: 1000, durationSeconds: 1, seed: 1, users: 500, ...plan },
     quiet,
@@ -120,8 +120,7 @@ async function phase(label: string, rate: number): Promise<PhaseResult> {
     }
   })();
   const summary = await simulate(
-    kafka,
-    config.kafka.interactionsTopic,
+    kafkaSender(kafka, config.kafka.interactionsTopic),
     [...BUILT_IN_ANIMALS],
     { eventsPerSecond: rate, durationSeconds: PHASE_SECONDS, seed: rate, users: 500 },
     { ...quiet, heartbeat: (progress) => void (sent = progress.eventsSent) },
@@ -218,11 +217,7 @@ async function main(): Promise<void> {
     await removeIsolatedPlatform(config);
     rmSync(sparkDir, { recursive: true, force: true });
   }
-  console.log(`\nResults (${new Date().toISOString()}, this machine):`);
-  for (const line of lines) console.log(`  ${line}`);
+  printResults(lines);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

@@ -30,6 +30,8 @@ export interface SimulateInteractionsInput {
   seed?: number;
   /** Simulated site users (default 500). */
   users?: number;
+  /** `kafka` (default): straight to the topic; `collector`: through the site's POST /v1/clicks. */
+  via?: 'kafka' | 'collector';
 }
 
 /** `simulate-interactions:<ISO time>` for a run started at that moment. */

@@ -6,6 +6,7 @@ import type { SimulationSummary, TrendReport } from '../../contracts/trends';
 import { fromMysqlError } from '../failures';
 import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
 import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
+import { collectorSender, kafkaSender } from './click-senders';
 
 /** `CANCELLED` (asked for by the workflow), `WORKER_SHUTDOWN`, `TIMED_OUT`, … */
 function cancelReason(signal: AbortSignal): string {
@@ -17,13 +18,21 @@ export interface TrendDependencies {
   kafka: Kafka;
   /** The topic the simulator publishes clicks to. */
   interactionsTopic: string;
+  /** The site, whose collector the simulator sends through when asked to (`via: 'collector'`). */
+  collectorUrl: string;
   /** The read-only account: the catalog and the trend tables. */
   readonlyDb: Pool;
   /** The stream account: writes the stored reports. */
   streamDb: Pool;
 }
 
-export function createTrendActivities({ kafka, interactionsTopic, readonlyDb, streamDb }: TrendDependencies) {
+export function createTrendActivities({
+  kafka,
+  interactionsTopic,
+  collectorUrl,
+  readonlyDb,
+  streamDb,
+}: TrendDependencies) {
   return {
     /** Heartbeats its progress; a retry resumes the same sequence; cancellation stops it cleanly. */
     async simulateClicks(plan: SimulationPlan): Promise<SimulationSummary> {
@@ -33,9 +42,12 @@ export function createTrendActivities({ kafka, interactionsTopic, readonlyDb, st
       });
       const resumeFrom = context.info.heartbeatDetails as SimulationProgress | undefined;
       if (resumeFrom) context.log.info(`resuming after ${resumeFrom.eventsSent} clicks`);
+      const sender =
+        plan.via === 'collector'
+          ? collectorSender(collectorUrl, context.cancellationSignal)
+          : kafkaSender(kafka, interactionsTopic);
       const summary = await simulate(
-        kafka,
-        interactionsTopic,
+        sender,
         animals,
         plan,
         {

@@ -1,15 +1,17 @@
-// Publishes simulated clicks to Kafka at a steady rate: an idempotent kafkajs producer, acks
-// from all in-sync replicas, one batch per pacing step. Resumable: the progress it heartbeats
-// lets a retry continue the same deterministic sequence where the last attempt left off.
-import { type Kafka, type Message, Partitioners } from 'kafkajs';
+// Sends simulated clicks at a steady rate, one batch per pacing step, straight to Kafka or through
+// the site's collector (./click-senders). Resumable: the progress it heartbeats lets a retry
+// continue the same deterministic sequence where the last attempt left off.
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Tipo } from '../../contracts/images';
 import type { SimulationSummary } from '../../contracts/trends';
+import type { ClickSender } from './click-senders';
 import { BUILT_IN_ANIMALS, ClickGenerator, type SimulatedAnimal } from './clicks';
 import { checkInteractionEvent } from './events';
 
 export interface SimulationPlan {
   eventsPerSecond: number;
+  /** `kafka` (default): straight to the topic; `collector`: through the site's POST /v1/clicks. */
+  via?: 'kafka' | 'collector';
   /** 0: until cancelled. */
   durationSeconds: number;
   seed: number;
@@ -30,8 +32,6 @@ export interface SimulationHooks {
   log(message: string): void;
 }
 
-/** Largest batch handed to one `send` (about 1.5 MB of JSON). */
-const MAX_BATCH = 10_000;
 const STEP_MS = 50;
 
 /** The catalog's animals grouped by breed; the built-in list while the catalog is empty. */
@@ -50,8 +50,7 @@ export async function loadAnimals(catalog: Pool): Promise<SimulatedAnimal[]> {
 }
 
 export async function simulate(
-  kafka: Kafka,
-  topic: string,
+  sender: ClickSender,
   animals: SimulatedAnimal[],
   plan: SimulationPlan,
   hooks: SimulationHooks,
@@ -72,14 +71,7 @@ export async function simulate(
     perAnimal: { ...resumeFrom.perAnimal },
   };
 
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    // Murmur2 on the key (the event id), as the Java client does.
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
+  await sender.open();
   const started = Date.now();
   let lastBeat = 0;
   let lastLog = started;
@@ -90,17 +82,15 @@ export async function simulate(
         total,
         resumeFrom.eventsSent + Math.floor((plan.eventsPerSecond * elapsed) / 1000),
       );
-      const count = Math.min(MAX_BATCH, due - progress.eventsSent);
+      const count = Math.min(sender.batchSize, due - progress.eventsSent);
       if (count > 0) {
         const at = new Date();
-        const messages: Message[] = [];
-        for (let i = 0; i < count; i++) {
-          const event = checkInteractionEvent(generator.next(at));
-          messages.push({ key: event.event_id, value: JSON.stringify(event) });
+        const events = Array.from({ length: count }, () => checkInteractionEvent(generator.next(at)));
+        await sender.send(events);
+        for (const event of events) {
           const key = `${event.tipo}/${event.raca}`;
           progress.perAnimal[key] = (progress.perAnimal[key] ?? 0) + 1;
         }
-        await producer.send({ topic, acks: -1, messages });
         progress.eventsSent += count;
       } else {
         await new Promise((resolve) => setTimeout(resolve, STEP_MS));
@@ -112,12 +102,12 @@ export async function simulate(
       }
       if (now - lastLog >= 5000) {
         const rate = ((progress.eventsSent - resumeFrom.eventsSent) / (now - started)) * 1000;
-        hooks.log(`sent ${progress.eventsSent} clicks to ${topic} (${rate.toFixed(0)}/s)`);
+        hooks.log(`sent ${progress.eventsSent} clicks (${rate.toFixed(0)}/s)`);
         lastLog = now;
       }
     }
   } finally {
-    await producer.disconnect();
+    await sender.close();
   }
   hooks.heartbeat(progress);
   const seconds = (Date.now() - started) / 1000;

@@ -18,20 +18,23 @@ import type { Browser, Page } from 'playwright-core';
 import { createImageActivities } from '../../activities/images';
 import {
   connectMysql,
+  connectTemporalClient,
   createHttpClient,
   createKafka,
   createMysqlPool,
   createS3Client,
 } from '../../platform/clients';
 import { loadConfig, type PlatformConfig } from '../../platform/config';
-import { LocalPetApi } from '../../workers/pet-api/server';
+import { json, LocalPetApi } from '../../workers/pet-api/server';
+import { startWorkers } from '../../workers/worker';
+import { IMAGE_LOOP_WORKFLOW_ID, IMAGE_LOOP_WORKFLOW_TYPE, IMAGES_TASK_QUEUE } from '../../contracts/images';
 import type { CollectorAnswer } from '../../workers/site/collector';
 import { type RunningSite, startSite } from '../../workers/site/start';
 import { imageSettings } from '../../workers/worker/activity-settings';
 import { launchChromium, screenshot } from '../kit/browser';
 import { freePort } from '../kit/free-port';
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../kit/isolated';
-import { testSettings } from '../kit/platform';
+import { quietTemporalLogs, testSettings } from '../kit/platform';
 import { startTrendsJob, type TrendsJob } from '../kit/trends-job';
 
 const STALE_AFTER_SECONDS = 15;
@@ -299,6 +302,57 @@ test('hostile text in the catalog and in clicks stays text on the pages', async 
     'usuario_id',
   ]);
 });
+
+test(
+  "a pet API's hostile answer shows as text in the image loop's rejections on the dashboard",
+  { timeout: 180_000 },
+  async () => {
+    const hostile = '<img src=x onerror="window.pwned=2">';
+    petApi.override('/api/breeds/image/random/1', (_request, response) =>
+      json(response, 200, { status: 'success', message: [hostile] }),
+    );
+    quietTemporalLogs();
+    const workers = await startWorkers(config);
+    const client = await connectTemporalClient(config.temporal);
+    try {
+      await client.workflow.start(IMAGE_LOOP_WORKFLOW_TYPE, {
+        taskQueue: IMAGES_TASK_QUEUE,
+        workflowId: IMAGE_LOOP_WORKFLOW_ID,
+        args: [{ intervalSeconds: 5, cycle: { dogs: 1, cats: 0 } }],
+      });
+      const dashboard = await open('/tendencias');
+      const rejection = dashboard.locator('#rejections li', { hasText: 'onerror' });
+      await rejection.waitFor({ timeout: 120_000 });
+      assert.equal(await rejection.textContent(), `MalformedResponse not an http(s) URL: ${hostile}`);
+      assert.equal(await dashboard.locator('img[src="x"]').count(), 0);
+      assert.equal(
+        await dashboard.evaluate(() => (window as unknown as { pwned?: number }).pwned),
+        undefined,
+      );
+      assert.match((await dashboard.locator('#loop-state').textContent()) ?? '', /^Rodando/);
+      // Each workflow links to its page in the Temporal Web UI.
+      const links = await dashboard
+        .locator('#workflows a')
+        .evaluateAll((anchors) => anchors.map((anchor) => [anchor.textContent, anchor.getAttribute('href')]));
+      const loopPage = `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${IMAGE_LOOP_WORKFLOW_ID}`;
+      assert.ok(
+        links.some(([id, href]) => id === IMAGE_LOOP_WORKFLOW_ID && href === loopPage),
+        JSON.stringify(links),
+      );
+      await screenshot(dashboard, 'site-dashboard-image-loop');
+      await dashboard.close();
+    } finally {
+      await client.workflow
+        .getHandle(IMAGE_LOOP_WORKFLOW_ID)
+        .terminate('test done')
+        .catch(() => undefined);
+      await client.connection.close();
+      workers.shutdown();
+      await workers.done;
+      petApi.clearOverrides();
+    }
+  },
+);
 
 test(
   'the dashboard shows STALE while the Spark job is stopped, and recovers when it restarts',

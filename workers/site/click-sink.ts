@@ -14,6 +14,12 @@ export interface ClickSink {
   close(): Promise<void>;
 }
 
+/**
+ * Events one producer send carries at most, whole requests only (one request may carry more): a
+ * partition's share stays well under the broker's message size limit (1 MB).
+ */
+const MAX_EVENTS_PER_SEND = 5000;
+
 export class KafkaClickSink implements ClickSink {
   private producer: Producer | undefined;
   private connecting: Promise<Producer> | undefined;
@@ -33,6 +39,15 @@ export class KafkaClickSink implements ClickSink {
         allowAutoTopicCreation: false,
         // Murmur2 on the key (the event id), as the Java client and the simulator do.
         createPartitioner: Partitioners.DefaultPartitioner,
+        // Retries end within the collector's own deadline, and a producer that failed is replaced
+        // (a new producer id): what makes a client's retry count once is its event ids, which the
+        // stream de-duplicates, not one producer session's sequence numbers. Without the bound,
+        // kafkajs would go on retrying for half a minute after the collector answered 503.
+        retry: {
+          retries: 3,
+          initialRetryTime: 100,
+          maxRetryTime: Math.max(200, Math.floor(this.timeoutMs / 3)),
+        },
       });
       await producer.connect();
       this.producer = producer;
@@ -44,6 +59,10 @@ export class KafkaClickSink implements ClickSink {
     });
   }
 
+  /** Events of requests waiting for the send in flight: they go out together in the next one. */
+  private waiting: Array<{ events: InteractionEvent[]; done: (error?: Error) => void }> = [];
+  private flushing = false;
+
   async send(events: InteractionEvent[]): Promise<void> {
     if (events.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -53,24 +72,65 @@ export class KafkaClickSink implements ClickSink {
         this.timeoutMs,
       );
     });
-    const sending = (async () => {
-      const producer = await this.connected();
-      await producer.send({
-        topic: this.topic,
-        acks: -1,
-        messages: events.map((event) => ({ key: event.event_id, value: JSON.stringify(event) })),
+    const sent = new Promise<void>((resolve, reject) => {
+      this.waiting.push({
+        events,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
       });
-    })();
-    sending.catch(() => undefined);
+    });
+    sent.catch(() => undefined);
+    void this.flush();
     try {
-      await Promise.race([sending, deadline]);
+      await Promise.race([sent, deadline]);
     } catch (error) {
+      // Past the deadline the events may still be sent: the client retries with the same event
+      // ids, which the stream counts once.
       if (error instanceof ClickSinkUnavailable) throw error;
-      // A producer that failed may hold a dead connection: the next request connects anew.
-      await this.reset();
       throw new ClickSinkUnavailable(`Kafka is unreachable: ${(error as Error).message}`, { cause: error });
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * One producer send at a time, each carrying every event waiting when it starts: concurrent
+   * requests share a round trip to the brokers (a group commit), and each still waits for the
+   * acknowledgement of its own events.
+   */
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.waiting.length > 0) {
+        let events = 0;
+        let requests = 0;
+        while (
+          requests < this.waiting.length &&
+          (requests === 0 || events + this.waiting[requests]!.events.length <= MAX_EVENTS_PER_SEND)
+        ) {
+          events += this.waiting[requests]!.events.length;
+          requests += 1;
+        }
+        const batch = this.waiting.splice(0, requests);
+        try {
+          const producer = await this.connected();
+          await producer.send({
+            topic: this.topic,
+            acks: -1,
+            messages: batch.flatMap(({ events }) =>
+              events.map((event) => ({ key: event.event_id, value: JSON.stringify(event) })),
+            ),
+          });
+          for (const request of batch) request.done();
+        } catch (error) {
+          // A producer that failed may hold a dead connection: the next send gets a new one.
+          await this.reset();
+          for (const request of batch)
+            request.done(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 

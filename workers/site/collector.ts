@@ -78,7 +78,8 @@ export function registerCollector(app: FastifyInstance, options: CollectorOption
     (_request, body, done) => done(null, parseNdjson(body as string)),
   );
 
-  app.post('/v1/clicks', { bodyLimit: options.maxBodyBytes }, async (request, reply) => {
+  // Not a log line per click: only the collector's warnings (Kafka not acknowledging) and errors.
+  app.post('/v1/clicks', { bodyLimit: options.maxBodyBytes, logLevel: 'warn' }, async (request, reply) => {
     const records: Array<{ index: number; line?: number; value?: unknown; error?: string }> =
       request.body instanceof Ndjson
         ? request.body.lines.map((parsed, index) => ({ index, ...parsed }))

@@ -130,8 +130,11 @@ export async function dashboardSnapshot(
   now = new Date(),
 ): Promise<DashboardSnapshot> {
   const { readonlyDb, temporal, staleAfterSeconds } = options;
+  // Live: the minute that ends with the 10-second bucket now filling (the trend loop's reports
+  // take whole buckets only), so a click shows as soon as the stream has counted it.
+  const liveTick = new Date(Math.ceil((now.getTime() + 1) / BUCKET_MS) * BUCKET_MS);
   const [report, viewsPer10s, imageLoop] = await Promise.all([
-    buildTrendReport(readonlyDb, { tick: now.toISOString(), top: TOP, staleAfterSeconds }, now),
+    buildTrendReport(readonlyDb, { tick: liveTick.toISOString(), top: TOP, staleAfterSeconds }, now),
     viewsPer10Seconds(readonlyDb, hourAgo(now)),
     imageLoopState(temporal),
   ]);

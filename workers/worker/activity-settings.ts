@@ -28,6 +28,8 @@ export function imageSettings(
   return { sources: { dogApiUrl, catApiUrl, catApiKey }, maxImageBytes, bucket: config.s3.bucket };
 }
 
-export function trendSettings(config: PlatformConfig): Pick<TrendDependencies, 'interactionsTopic'> {
-  return { interactionsTopic: config.kafka.interactionsTopic };
+export function trendSettings(
+  config: PlatformConfig,
+): Pick<TrendDependencies, 'interactionsTopic' | 'collectorUrl'> {
+  return { interactionsTopic: config.kafka.interactionsTopic, collectorUrl: config.site.url };
 }

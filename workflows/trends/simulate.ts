@@ -27,5 +27,6 @@ export async function simulateInteractions(
     // Workflow code's Math.random is seeded by Temporal: a retry or replay gets the same seed.
     seed: input.seed ?? Math.floor(Math.random() * 2 ** 31),
     users: Math.max(1, Math.floor(input.users ?? 500)),
+    via: input.via === 'collector' ? 'collector' : 'kafka',
   });
 }

@@ -57,8 +57,8 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 INFRA_SERVICES=(temporal mariadb kafka s3)
 SERVICES=("${INFRA_SERVICES[@]}" worker)
 # Started only when asked for by name (`up spark`); `down` and `status` cover them too. The Spark
-# job and the site need the topics, tables and accounts that provisioning creates, so the main
-# job starts them after provisioning.
+# job needs the topics, tables and account that provisioning creates, so the main job starts it
+# after provisioning; the site before the worker, whose simulator sends through it.
 OPTIONAL_SERVICES=(spark web pet-api airflow)
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 

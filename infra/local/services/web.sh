@@ -1,6 +1,6 @@
 # The `web` service of the local stack: the site (bin/petadota site): the gallery, the click
 # collector and the live dashboard. It reads the catalog and the trend tables with the read-only
-# account, so provisioning comes first (the main job starts it after provisioning).
+# account once provisioning has created them; until then its pages say they cannot.
 # Defines start_web, health_web and web_address (lib/services.sh runs them).
 # shellcheck shell=bash
 
@@ -12,5 +12,5 @@ start_web() {
   spawn web "$REPO_ROOT/bin/petadota" site --port "$WEB_PORT"
 }
 
-# Healthy once the site answers and reaches the catalog.
+# Healthy once the site answers (its body says whether the catalog is reachable yet).
 health_web() { curl -fsS -o /dev/null --max-time 5 "$(web_address)/healthz"; }

@@ -36,9 +36,10 @@ export const TRENDS_USAGE = `  trends start [--interval 30] [--top 5] [--stale-a
                                   stream is stale (no counted click newer than --stale-after)
   trends stop [--wait-for-worker] cancel trends-loop
   simulate [--rate 50] [--duration 60] [--seed N] [--users 500] [--id ID] [--detach]
-           [--wait-for-worker]    send simulated clicks to Kafka (duration 0: until Ctrl-C or
-                                  cancelled); --id names the run and joins it when it is running;
-                                  --detach returns once it has started`;
+           [--via kafka|collector] [--wait-for-worker]
+                                  send simulated clicks to Kafka, or through the site's collector
+                                  (duration 0: until Ctrl-C or cancelled); --id names the run and
+                                  joins it when it is running; --detach returns once it has started`;
 
 const START_TRENDS = 'bin/petadota trends start';
 
@@ -123,6 +124,7 @@ export async function simulate(config: PlatformConfig, args: string[]): Promise<
       users: { type: 'string' },
       id: { type: 'string' },
       detach: { type: 'boolean', default: false },
+      via: { type: 'string' },
       'wait-for-worker': { type: 'boolean', default: false },
     },
   });
@@ -131,6 +133,11 @@ export async function simulate(config: PlatformConfig, args: string[]): Promise<
   if (values.duration) input.durationSeconds = wholeNumber('--duration', values.duration, 0, 31_536_000);
   if (values.seed) input.seed = wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1);
   if (values.users) input.users = wholeNumber('--users', values.users, 1, 10_000_000);
+  if (values.via !== undefined) {
+    if (values.via !== 'kafka' && values.via !== 'collector')
+      throw new UsageError(`--via must be kafka or collector, got '${values.via}'`);
+    input.via = values.via;
+  }
   if (
     values.id !== undefined &&
     !(values.id.startsWith(SIMULATION_WORKFLOW_ID_PREFIX) && /^[\w.:-]{1,200}$/.test(values.id))
