@@ -6,6 +6,7 @@ import { IMAGES_USAGE, images } from './commands/images';
 import { checkPetApis, servePetApi } from './commands/pet-apis';
 import { provision } from './commands/provision';
 import { simulate, trends, TRENDS_USAGE } from './commands/trends';
+import { replay, REPLAY_USAGE } from './commands/replay';
 import { serveSite, SITE_USAGE } from './commands/site';
 import { watch } from './commands/watch';
 import { exitCodeFor, installSignalHandlers, Interrupted } from './interrupt';
@@ -23,6 +24,7 @@ Commands:
                                   its validation report; exit code 1 when validation fails
 ${IMAGES_USAGE}
 ${TRENDS_USAGE}
+${REPLAY_USAGE}
 ${SITE_USAGE}
   watch [--every 10]              a line every few seconds: images stored, clicks counted, top animals
   check-pet-apis                  ask the configured Dog API and Cat API for one image each;
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
       return watch(loadConfig(), rest);
     case 'site':
       return serveSite(loadConfig(), rest);
+    case 'replay':
+      return replay(loadConfig(), rest);
     case 'check-pet-apis':
       return checkPetApis(loadConfig());
     case 'pet-api':
