@@ -89,7 +89,7 @@ async function timeToFirstReport(label: string): Promise<number> {
         // Clicks sent since this start went through Kafka and Spark: a restarted loop still has
         // the report it made before the stop, and that one may look fresh for a while.
         Date.parse(report.freshness.newestEventAt ?? '') > started &&
-        report.topAnimals.length > 0
+        report.topBreeds.length > 0
       ) {
         const seconds = (Date.now() - started) / 1000;
         console.log(`  ${label}: first report (tick ${report.tick}) after ${seconds.toFixed(0)} s`);

@@ -58,7 +58,7 @@ export const TREND_REPORT_LOOP_WORKFLOW_ID = trends.workflows.trendReportLoop.wo
 export interface TrendReportLoopInput {
   /** Seconds between reports, on a fixed grid (default 30). */
   intervalSeconds?: number;
-  /** Animals in the top list (default 5). */
+  /** Breeds and animals in the top lists (default 5 each). */
   top?: number;
   /** The stream counts as stale when its newest counted event is older than this (default 120 s). */
   staleAfterSeconds?: number;
@@ -70,10 +70,23 @@ export interface TrendReportLoopInput {
   nextTickMs?: number;
 }
 
-export interface AnimalViews {
+export interface BreedViews {
   rank: number;
   tipo: Tipo;
   raca: string;
+  views: number;
+}
+
+/** One animal of the catalog (animais_disponiveis), by the clicks that name its id. */
+export interface AnimalViews {
+  rank: number;
+  animalId: number;
+  /** Its image name, e.g. `labrador_03`. */
+  nome: string;
+  tipo: Tipo;
+  raca: string;
+  /** Its photo in the object store. */
+  url: string;
   views: number;
 }
 
@@ -89,8 +102,21 @@ export interface TrendReport {
   generatedAt: string;
   /** The last complete minute of event time: [start, end). */
   window: { start: string; end: string };
+  /** The most viewed breeds in the window. */
+  topBreeds: BreedViews[];
+  /** The most viewed animals in the window, of the clicks naming one the catalog holds. */
   topAnimals: AnimalViews[];
+  /**
+   * The window's clicks whose animal_id the catalog did not hold when the stream counted them
+   * (counted for their breed all the same), and up to ten of those ids, most clicked first.
+   */
+  unknownAnimals: { views: number; ids: number[] };
   viewsInWindow: number;
+  /**
+   * Valid clicks that reached Kafka more than SPARK_LATE_AFTER_SECONDS after their event time, in
+   * the hour before the tick (by arrival): counted in their own buckets like the others.
+   */
+  lateClicks: { lastHour: number; longestLatenessSeconds: number | null };
   peakHourToday: PeakHour | null;
   peakHourOverall: PeakHour | null;
   freshness: {

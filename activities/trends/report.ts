@@ -1,5 +1,5 @@
-// The trend report: read from the trend tables the stream job fills (with the read-only
-// account), stored in relatorios_tendencia (with the stream account), one per loop tick.
+// The trend report: read from the trend tables the stream job fills and the catalog (with the
+// read-only account), stored in relatorios_tendencia (with the stream account), one per loop tick.
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Tipo } from '../../contracts/images';
 import type { PeakHour, TrendReport } from '../../contracts/trends';
@@ -13,7 +13,9 @@ export interface TrendReportRequest {
 
 const BUCKET_MS = 10_000;
 const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+const UNKNOWN_IDS_SHOWN = 10;
 
 /**
  * The last complete minute before the tick, on the 10-second buckets: six whole buckets, so the
@@ -60,17 +62,61 @@ export async function buildTrendReport(
   const newestEventAt = (newest[0]?.newest as Date | null) ?? null;
   const ageSeconds = newestEventAt ? Math.max(0, (now.getTime() - newestEventAt.getTime()) / 1000) : null;
 
+  // The names and photos from the catalog as it is now; an id it holds only since the stream
+  // counted it is listed here and still counted as unknown below.
+  const [animals] = await readonly.query<RowDataPacket[]>(
+    `SELECT v.animal_id, SUM(v.visualizacoes) AS views, a.nome, a.tipo, a.raca, a.url
+       FROM visualizacoes_animal_10s v JOIN animais_disponiveis a ON a.id = v.animal_id
+      WHERE v.bucket_inicio >= ? AND v.bucket_inicio < ?
+      GROUP BY v.animal_id, a.nome, a.tipo, a.raca, a.url
+      ORDER BY views DESC, v.animal_id
+      LIMIT ?`,
+    [window.start, window.end, request.top],
+  );
+  const [unknown] = await readonly.query<RowDataPacket[]>(
+    `SELECT animal_id, SUM(desconhecidas) AS views
+       FROM visualizacoes_animal_10s
+      WHERE bucket_inicio >= ? AND bucket_inicio < ? AND desconhecidas > 0
+      GROUP BY animal_id
+      ORDER BY views DESC, animal_id`,
+    [window.start, window.end],
+  );
+  const [late] = await readonly.query<RowDataPacket[]>(
+    `SELECT COALESCE(SUM(cliques), 0) AS clicks, MAX(maior_atraso_ms) AS longest_ms
+       FROM cliques_atrasados
+      WHERE chegada_minuto >= ? AND chegada_minuto < ?`,
+    [new Date(tick.getTime() - HOUR_MS), tick],
+  );
+  const longestMs = late[0]?.longest_ms as number | string | null;
+
   return {
     tick: tick.toISOString(),
     generatedAt: now.toISOString(),
     window: { start: window.start.toISOString(), end: window.end.toISOString() },
-    topAnimals: top.slice(0, request.top).map((row, index) => ({
+    topBreeds: top.slice(0, request.top).map((row, index) => ({
       rank: index + 1,
       tipo: row.tipo as Tipo,
       raca: row.raca as string,
       views: Number(row.views),
     })),
+    topAnimals: animals.map((row, index) => ({
+      rank: index + 1,
+      animalId: Number(row.animal_id),
+      nome: row.nome as string,
+      tipo: row.tipo as Tipo,
+      raca: row.raca as string,
+      url: row.url as string,
+      views: Number(row.views),
+    })),
+    unknownAnimals: {
+      views: unknown.reduce((sum, row) => sum + Number(row.views), 0),
+      ids: unknown.slice(0, UNKNOWN_IDS_SHOWN).map((row) => Number(row.animal_id)),
+    },
     viewsInWindow: top.reduce((sum, row) => sum + Number(row.views), 0),
+    lateClicks: {
+      lastHour: Number(late[0]?.clicks ?? 0),
+      longestLatenessSeconds: longestMs === null || longestMs === undefined ? null : Number(longestMs) / 1000,
+    },
     peakHourToday: await peakHour(today),
     peakHourOverall: await peakHour(null),
     freshness: {

@@ -72,11 +72,14 @@ def check_trend_report(max_age_seconds: float) -> dict[str, Any]:
         raise NotReady(f"{TREND_REPORT_LOOP_WORKFLOW_ID} has not produced its first report yet")
     log_result(log, f"{TREND_REPORT_LOOP_WORKFLOW_ID} {TREND_LATEST_REPORT_QUERY}", report)
     require_fresh(report, max_age_seconds, datetime.now(UTC))
-    top = report["topAnimals"][0] if report["topAnimals"] else None
+    breed = report["topBreeds"][0] if report["topBreeds"] else None
+    animal = report["topAnimals"][0] if report["topAnimals"] else None
     return {
         "tick": report["tick"],
         "viewsInWindow": report["viewsInWindow"],
-        "top": f"{top['tipo']}/{top['raca']}" if top else None,
+        "top": f"{breed['tipo']}/{breed['raca']}" if breed else None,
+        "topAnimal": animal["nome"] if animal else None,
+        "lateClicksLastHour": report["lateClicks"]["lastHour"],
         "ageSeconds": report["freshness"]["ageSeconds"],
     }
 

@@ -78,11 +78,14 @@ def trend_report(age: float | None, generated_at: str = "2026-11-22T14:03:30.000
         "tick": "2026-11-22T14:03:30.000Z",
         "generatedAt": generated_at,
         "window": {"start": "2026-11-22T14:02:00.000Z", "end": "2026-11-22T14:03:00.000Z"},
-        "topAnimals": [
+        "topBreeds": [
             {"rank": 1, "tipo": "gato", "raca": "persa", "views": 42},
             {"rank": 2, "tipo": "cachorro", "raca": "labrador", "views": 7},
         ],
+        "topAnimals": [],
+        "unknownAnimals": {"views": 0, "ids": []},
         "viewsInWindow": 49,
+        "lateClicks": {"lastHour": 0, "longestLatenessSeconds": None},
         "peakHourToday": {"hourStart": "2026-11-22T14:00:00.000Z", "views": 900},
         "peakHourOverall": None,
         "freshness": {

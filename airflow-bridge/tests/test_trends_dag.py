@@ -117,7 +117,7 @@ def test_the_dag_logs_the_top_animals_of_a_fresh_stream(airflow: Airflow, trend_
     assert task_states(run.output) == ["success"]
     # Six buckets of the seeded counts, in order.
     logged = logged_result(run.output, REPORT_LABEL)
-    assert logged["topAnimals"] == [
+    assert logged["topBreeds"] == [
         {"rank": 1, "tipo": "gato", "raca": "persa", "views": 30},
         {"rank": 2, "tipo": "cachorro", "raca": "labrador", "views": 18},
         {"rank": 3, "tipo": "gato", "raca": "siames", "views": 6},
@@ -143,4 +143,4 @@ def test_the_dag_fails_visibly_when_the_stream_is_older_than_the_variable_allows
     assert re.search(r"trends are stale: the newest counted event \(\S+\) was [\d.]+ s old", run.output)
     assert "more than the limit of 5 s" in run.output
     # The report is still logged before the task fails: the operator sees what is stale.
-    assert logged_result(run.output, REPORT_LABEL)["topAnimals"][0]["views"] == 30
+    assert logged_result(run.output, REPORT_LABEL)["topBreeds"][0]["views"] == 30

@@ -24,6 +24,7 @@ USUARIO_ID_MAXIMUM = 2_147_483_647
 # A visitor without an account: the opaque id of the site's cookie.
 USUARIO_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 ANIMAL_ID_MINIMUM = 1
+ANIMAL_ID_MAXIMUM = 9_007_199_254_740_991
 REQUIRED_FIELDS = ("event_id", "usuario_id", "raca", "tipo", "timestamp")
 FIELDS = (*REQUIRED_FIELDS, "animal_id")
 
@@ -44,6 +45,8 @@ EVENT_SCHEMA = StructType(
         StructField("raca", StringType()),
         StructField("tipo", StringType()),
         StructField("event_time", TimestampType()),
+        # The catalog row clicked (animais_disponiveis.id), when the event names one.
+        StructField("animal_id", LongType()),
         StructField("partition", IntegerType()),
         StructField("offset", LongType()),
     ]
@@ -212,11 +215,13 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
             F.map_contains_key("_object", "animal_id")
             & (
                 n_animal.isNull()
-                | ~((n_animal >= ANIMAL_ID_MINIMUM) & (n_animal < float("inf")))
+                | ~n_animal.between(ANIMAL_ID_MINIMUM, ANIMAL_ID_MAXIMUM)
                 | ~_is_integral(n_animal)
             ),
             Reason.INVALID_ANIMAL_ID,
-            F.lit(f"animal_id, when present, must be an integer of at least {ANIMAL_ID_MINIMUM}"),
+            F.lit(
+                f"animal_id, when present, must be an integer from {ANIMAL_ID_MINIMUM} to {ANIMAL_ID_MAXIMUM}"
+            ),
         ),
         # Last: an object that is not flat has a nested value (which a check above rejected, as no
         # field of the contract holds one) or, when every check passed, text after its end.
@@ -249,6 +254,11 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
         F.col("_raca").alias("raca"),
         F.col("_tipo").alias("tipo"),
         F.col("_event_time").alias("event_time"),
+        # Exact: a double holds every integer up to the contract's maximum.
+        F.when(
+            F.col("_animal_id").between(ANIMAL_ID_MINIMUM, ANIMAL_ID_MAXIMUM),
+            F.col("_animal_id").cast("long"),
+        ).alias("animal_id"),
         reason.alias("reason"),
         detail.alias("detail"),
         # A barrier: Catalyst neither pushes a filter through a projection holding a
@@ -262,8 +272,8 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
 def keyed_for_dedupe(parsed: DataFrame) -> DataFrame:
     """Every record, ready for the one streaming query: a valid event keyed by its event_id, with
     its event time; an invalid record keyed by its place in the topic and without an event time,
-    so that the de-duplication passes it (it is never a duplicate and never late) and the
-    watermark ignores it. The raw value is kept for the invalid records only, the dead letters."""
+    so that the de-duplication passes it (it is never a duplicate). The raw value is kept for the
+    invalid records only, the dead letters."""
     valid = F.col("_validated") & F.col("reason").isNull()
     place = F.concat_ws("/", F.lit("invalid"), "topic", "partition", "offset")
     return parsed.select(

@@ -1,12 +1,16 @@
-"""The trends job: Kafka click events in; views per animal per 10 s and per hour added to MySQL,
-exactly once per record; invalid records to the dead-letter topic. One streaming query, `trends`,
-with its checkpoint in SPARK_CHECKPOINT_DIR/trends:
+"""The trends job: Kafka click events in; views per breed and per animal per 10 s and per hour
+added to MySQL, exactly once per record; invalid records to the dead-letter topic. One streaming
+query, `trends`, with its checkpoint in SPARK_CHECKPOINT_DIR/trends:
 
-  parse and validate -> key (event_id, or the place of an invalid record) -> watermark + dedupe
+  parse and validate -> key (event_id, or the place of an invalid record) -> dedupe on arrival
   -> per micro-batch: the records past the offsets MySQL has counted
        invalid -> JSON with the reason -> the dead-letter topic
-       valid   -> counts per 10-second bucket and per hour -> added to visualizacoes_10s and
-                  visualizacoes_hora with the offsets they account for, in one transaction
+       valid   -> counts per 10-second bucket and per hour, per breed and per animal (joined with
+                  the catalog's ids), and the late clicks per arrival minute -> added to the trend
+                  tables with the offsets they account for, in one transaction
+
+No click is too late to count: the de-duplication forgets on arrival time, not event time, so a
+click sent after an hour offline is counted in its own (old) buckets, and tallied as late.
 
 Each record is read and validated once. Run with `python -m petadota_trends.job` (from
 spark-jobs/) or spark-submit (see the README). SIGTERM or SIGINT stops it gracefully: the batch
@@ -29,6 +33,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
 from petadota_trends import aggregations, dead_letter, events, mysql_sink, preflight, status
+from petadota_trends.catalog import Catalog
 from petadota_trends.errors import ConfigurationError, TrendsJobError
 from petadota_trends.session import build_session, ship_python_code
 from petadota_trends.settings import TrendsSettings, kafka_client_options
@@ -62,11 +67,12 @@ def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFram
     )
 
 
-def process_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
+def process_batch(settings: TrendsSettings, catalog: Catalog | None) -> Callable[[DataFrame, int], None]:
     """foreachBatch body: the batch's records past what MySQL has counted are dead-lettered
-    (first: a crash then republishes, at least once, rather than loses them) and counted."""
+    (first: a crash then republishes, at least once, rather than loses them) and counted. Without
+    a catalog (SPARK_ANIMAL_TRENDS=false) there are no counts per animal."""
 
-    def write(batch: DataFrame, _batch_id: int) -> None:
+    def write(batch: DataFrame, batch_id: int) -> None:
         topic = settings.interactions_topic
         counted = mysql_sink.counted_offsets(settings.mysql, topic)
         fresh = aggregations.not_counted_yet(batch, counted).persist()
@@ -75,7 +81,16 @@ def process_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
             if any(row.invalidos for row in rows):
                 messages = dead_letter.dead_letter_messages(events.invalid_records(fresh))
                 dead_letter.publish(messages, kafka_options(settings), settings.dead_letter_topic)
-            mysql_sink.add_counts(settings.mysql, topic, counted, mysql_sink.BatchCounts.of(rows))
+            animal_rows = (
+                aggregations.counts_per_animal(fresh, catalog.known_ids()).collect() if catalog else []
+            )
+            late_rows = aggregations.late_clicks(fresh, settings.late_after_seconds).collect()
+            counts = mysql_sink.BatchCounts.of(rows, animal_rows, late_rows)
+            if counts.late_clicks:
+                log.info(
+                    "batch %d: %d late clicks, counted in their own buckets", batch_id, counts.late_clicks
+                )
+            mysql_sink.add_counts(settings.mysql, topic, counted, counts)
         finally:
             fresh.unpersist()
 
@@ -85,12 +100,15 @@ def process_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
 def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery:
     parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
     records = aggregations.deduplicated(
-        events.keyed_for_dedupe(parsed), settings.watermark_seconds, key="dedupe_key"
+        events.keyed_for_dedupe(parsed), settings.dedupe_seconds, key="dedupe_key"
+    )
+    catalog = (
+        Catalog(spark, settings.mysql, settings.catalog_refresh_seconds) if settings.animal_trends else None
     )
     return (
         records.writeStream.queryName(QUERY_NAME)
         .outputMode("append")
-        .foreachBatch(process_batch(settings))
+        .foreachBatch(process_batch(settings, catalog))
         .option("checkpointLocation", str(settings.checkpoint_dir / QUERY_NAME))
         .trigger(processingTime=f"{settings.trigger_seconds} seconds")
         .start()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pymysql
@@ -85,21 +85,63 @@ COUNTED_OFFSETS = TrendTable(
     ),
 )
 
-TREND_TABLES = (VIEWS_10S, VIEWS_HOUR, COUNTED_OFFSETS)
+VIEWS_ANIMAL_10S = TrendTable(
+    name="visualizacoes_animal_10s",
+    columns=("bucket_inicio", "animal_id", "visualizacoes", "desconhecidas", "ultimo_evento_em"),
+    upsert=(
+        "INSERT INTO visualizacoes_animal_10s (bucket_inicio, animal_id, visualizacoes, desconhecidas, "
+        "ultimo_evento_em) VALUES (%s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
+        "visualizacoes = visualizacoes + VALUES(visualizacoes), "
+        "desconhecidas = desconhecidas + VALUES(desconhecidas), "
+        "ultimo_evento_em = GREATEST(ultimo_evento_em, VALUES(ultimo_evento_em))"
+    ),
+)
+
+VIEWS_ANIMAL_HOUR = TrendTable(
+    name="visualizacoes_animal_hora",
+    columns=("hora_inicio", "animal_id", "visualizacoes", "desconhecidas"),
+    upsert=(
+        "INSERT INTO visualizacoes_animal_hora (hora_inicio, animal_id, visualizacoes, desconhecidas) "
+        "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE "
+        "visualizacoes = visualizacoes + VALUES(visualizacoes), "
+        "desconhecidas = desconhecidas + VALUES(desconhecidas)"
+    ),
+)
+
+LATE_CLICKS = TrendTable(
+    name="cliques_atrasados",
+    columns=("chegada_minuto", "cliques", "maior_atraso_ms", "evento_mais_antigo_em"),
+    upsert=(
+        "INSERT INTO cliques_atrasados (chegada_minuto, cliques, maior_atraso_ms, evento_mais_antigo_em) "
+        "VALUES (%s, %s, %s, %s) ON DUPLICATE KEY UPDATE cliques = cliques + VALUES(cliques), "
+        "maior_atraso_ms = GREATEST(maior_atraso_ms, VALUES(maior_atraso_ms)), "
+        "evento_mais_antigo_em = LEAST(evento_mais_antigo_em, VALUES(evento_mais_antigo_em))"
+    ),
+)
+
+TREND_TABLES = (VIEWS_10S, VIEWS_HOUR, VIEWS_ANIMAL_10S, VIEWS_ANIMAL_HOUR, LATE_CLICKS, COUNTED_OFFSETS)
 
 
 @dataclass(frozen=True)
 class BatchCounts:
     """What one micro-batch adds: views per bucket (with its newest event time) and per hour, per
-    animal; and per partition the highest offset of the batch (valid or not), which they account for."""
+    breed and per animal id (with the views of ids the catalog did not know); the late clicks per
+    arrival minute; and per partition the highest offset of the batch (valid or not), which they
+    all account for."""
 
     buckets: dict[tuple[str, str, str], tuple[int, str]]
     hours: dict[tuple[str, str, str], int]
     offsets: dict[int, int]
+    animal_buckets: dict[tuple[str, int], tuple[int, int, str]] = field(default_factory=dict)
+    animal_hours: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    late: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, rows: Iterable[Row]) -> BatchCounts:
-        """From the rows of aggregations.counts_per_bucket (per bucket, animal and partition)."""
+    def of(
+        cls, rows: Iterable[Row], animal_rows: Iterable[Row] = (), late_rows: Iterable[Row] = ()
+    ) -> BatchCounts:
+        """From the rows of aggregations.counts_per_bucket (per bucket, breed and partition),
+        aggregations.counts_per_animal (per bucket and animal) and aggregations.late_clicks."""
         buckets: dict[tuple[str, str, str], tuple[int, str]] = {}
         hours: dict[tuple[str, str, str], int] = {}
         offsets: dict[int, int] = {}
@@ -112,7 +154,28 @@ class BatchCounts:
             buckets[key] = (views + row.visualizacoes, max(newest, row.ultimo_evento_em))
             hour = (row.hora_inicio, row.tipo, row.raca)
             hours[hour] = hours.get(hour, 0) + row.visualizacoes
-        return cls(buckets, hours, offsets)
+        animal_buckets: dict[tuple[str, int], tuple[int, int, str]] = {}
+        animal_hours: dict[tuple[str, int], tuple[int, int]] = {}
+        for row in animal_rows:  # one per bucket and animal already
+            animal_buckets[(row.bucket_inicio, row.animal_id)] = (
+                row.visualizacoes,
+                row.desconhecidas,
+                row.ultimo_evento_em,
+            )
+            views, unknown = animal_hours.get((row.hora_inicio, row.animal_id), (0, 0))
+            animal_hours[(row.hora_inicio, row.animal_id)] = (
+                views + row.visualizacoes,
+                unknown + row.desconhecidas,
+            )
+        late = {
+            row.chegada_minuto: (row.cliques, row.maior_atraso_ms, row.evento_mais_antigo_em)
+            for row in late_rows
+        }
+        return cls(buckets, hours, offsets, animal_buckets, animal_hours, late)
+
+    @property
+    def late_clicks(self) -> int:
+        return sum(clicks for clicks, _, _ in self.late.values())
 
 
 def _error_code(error: pymysql.MySQLError) -> int | None:
@@ -183,8 +246,8 @@ def connect(mysql: MysqlSettings) -> pymysql.connections.Connection:
 
 
 def check_access(mysql: MysqlSettings) -> None:
-    """Proves, before the job starts, that the stream account can connect and upsert each trend
-    table, with statements that change nothing even where they are allowed."""
+    """Proves, before the job starts, that the stream account can connect, upsert each trend table
+    and read the catalog, with statements that change nothing even where they are allowed."""
     try:
         connection = connect(mysql)
     except pymysql.MySQLError as error:
@@ -201,6 +264,11 @@ def check_access(mysql: MysqlSettings) -> None:
                     cursor.execute(probe)
                 except pymysql.MySQLError as error:
                     raise explain(error, mysql, table.name) from error
+            # The catalog, which the job reads to tell known animals from unknown ones.
+            try:
+                cursor.execute("SELECT id FROM animais_disponiveis WHERE 1 = 0")
+            except pymysql.MySQLError as error:
+                raise explain(error, mysql, "animais_disponiveis") from error
         connection.rollback()
     finally:
         connection.close()
@@ -214,7 +282,7 @@ def counted_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
             cursor.execute("SELECT particao, ultimo_offset FROM offsets_contados WHERE topico = %s", (topic,))
             return {int(partition): int(offset) for partition, offset in cursor.fetchall()}
 
-    return _retrying(mysql, read)
+    return retrying(mysql, read)
 
 
 def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int], counts: BatchCounts) -> bool:
@@ -232,13 +300,15 @@ def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int],
         connection.commit()
         return True
 
-    return _retrying(mysql, add)
+    return retrying(mysql, add)
 
 
-def _retrying(mysql: MysqlSettings, work: Callable[[pymysql.connections.Connection], T]) -> T:
+def retrying(
+    mysql: MysqlSettings, work: Callable[[pymysql.connections.Connection], T], attempts: int = ATTEMPTS
+) -> T:
     """`work` on a fresh connection, again on a deadlock or a lost or refused connection: MySQL
     restarting (up to about 25 s) pauses the stream instead of stopping it."""
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             connection = connect(mysql)
             try:
@@ -246,7 +316,7 @@ def _retrying(mysql: MysqlSettings, work: Callable[[pymysql.connections.Connecti
             finally:
                 connection.close()
         except pymysql.MySQLError as error:
-            if _error_code(error) not in TRANSIENT_ERRORS or attempt == ATTEMPTS:
+            if _error_code(error) not in TRANSIENT_ERRORS or attempt == attempts:
                 raise explain(error, mysql) from error
             time.sleep(0.2 * 2**attempt)
     raise AssertionError("unreachable")
@@ -274,6 +344,13 @@ def _add_in_transaction(
             )
         _execute_many(cursor, VIEWS_10S, [(*key, *value) for key, value in counts.buckets.items()])
         _execute_many(cursor, VIEWS_HOUR, [(*key, views) for key, views in counts.hours.items()])
+        _execute_many(
+            cursor, VIEWS_ANIMAL_10S, [(*key, *value) for key, value in counts.animal_buckets.items()]
+        )
+        _execute_many(
+            cursor, VIEWS_ANIMAL_HOUR, [(*key, *value) for key, value in counts.animal_hours.items()]
+        )
+        _execute_many(cursor, LATE_CLICKS, [(minute, *value) for minute, value in counts.late.items()])
         offsets = [(topic, partition, offset) for partition, offset in counts.offsets.items()]
         _execute_many(cursor, COUNTED_OFFSETS, offsets)
     return True

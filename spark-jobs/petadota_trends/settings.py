@@ -63,7 +63,7 @@ class SparkSettings:
     shuffle_partitions: int
     ui_port: int = 4040
     driver_memory: str = "1g"
-    # RocksDB keeps the de-duplication state (one entry per event id inside the watermark) off the
+    # RocksDB keeps the de-duplication state (one entry per event id of the dedupe span) off the
     # JVM heap; the in-memory provider would hold millions of ids on the heap at high rates.
     state_store: str = "rocksdb"
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
@@ -158,7 +158,10 @@ class TrendsSettings:
     checkpoint_dir: Path
     status_file: Path
     trigger_seconds: float
-    watermark_seconds: int
+    dedupe_seconds: int
+    late_after_seconds: int
+    animal_trends: bool
+    catalog_refresh_seconds: float
     max_offsets_per_trigger: int
     starting_offsets: str
     fail_on_data_loss: bool
@@ -175,7 +178,10 @@ class TrendsSettings:
             checkpoint_dir=settings.path("SPARK_CHECKPOINT_DIR"),
             status_file=settings.path("SPARK_STATUS_FILE"),
             trigger_seconds=settings.number("SPARK_TRIGGER_SECONDS"),
-            watermark_seconds=settings.integer("SPARK_WATERMARK_SECONDS"),
+            dedupe_seconds=settings.integer("SPARK_DEDUPE_SECONDS"),
+            late_after_seconds=settings.integer("SPARK_LATE_AFTER_SECONDS"),
+            animal_trends=settings.boolean("SPARK_ANIMAL_TRENDS"),
+            catalog_refresh_seconds=settings.number("SPARK_CATALOG_REFRESH_SECONDS"),
             max_offsets_per_trigger=settings.integer("SPARK_MAX_OFFSETS_PER_TRIGGER"),
             starting_offsets=settings.string("SPARK_STARTING_OFFSETS"),
             fail_on_data_loss=settings.boolean("SPARK_FAIL_ON_DATA_LOSS"),

@@ -47,7 +47,7 @@ SAMPLES = [
     Sample("valid hyphenated raca", event(raca="pastor-alemao"), None),
     Sample("valid raca of 100 characters", event(raca="a" * 100), None),
     Sample("valid escaped raca", event().replace(b'"labrador"', b'"labr\\u0061dor"'), None),
-    Sample("valid huge animal_id", event(animal_id=10**30), None),
+    Sample("valid largest animal_id", event(animal_id=2**53 - 1), None),
     Sample("valid with whitespace around", b"  \n" + event() + b"\n", None),
     Sample("not JSON", b"usuario 42 clicked a labrador", Reason.INVALID_JSON),
     Sample("truncated JSON", event()[:-5], Reason.INVALID_JSON),
@@ -116,6 +116,8 @@ SAMPLES = [
         "timestamp far ahead", event(timestamp="2999-01-01T00:00:00Z"), Reason.TIMESTAMP_OUT_OF_RANGE, True
     ),
     Sample("animal_id 0", event(animal_id=0), Reason.INVALID_ANIMAL_ID),
+    Sample("animal_id past the largest", event(animal_id=2**53), Reason.INVALID_ANIMAL_ID),
+    Sample("animal_id huge", event(animal_id=10**30), Reason.INVALID_ANIMAL_ID),
     Sample("animal_id a string", event(animal_id="7"), Reason.INVALID_ANIMAL_ID),
     Sample("animal_id fractional", event(animal_id=7.5), Reason.INVALID_ANIMAL_ID),
     Sample("animal_id null", event(animal_id=None), Reason.INVALID_ANIMAL_ID),

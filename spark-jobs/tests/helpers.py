@@ -78,6 +78,27 @@ class IsolatedDatabase:
             cursor.execute(sql, args)
             return list(cursor.fetchall())
 
+    def add_animal(self, animal_id: int, tipo: str = "cachorro", raca: str = "beagle") -> None:
+        """A catalog row with that id, as the image pipeline stores one."""
+        name = f"{raca}_{animal_id:02}"
+        self.query(
+            "INSERT INTO animais_disponiveis (id, raca, url, tipo, nome, numero, object_key, source_url, "
+            "source_url_sha256, content_sha256, content_type, size_bytes) VALUES (%s, %s, %s, %s, %s, %s, "
+            "%s, %s, SHA2(%s, 256), SHA2(%s, 256), 'image/jpeg', 10)",
+            (
+                animal_id,
+                raca,
+                f"s3://b/{tipo}/{raca}/{name}.jpg",
+                tipo,
+                name,
+                animal_id,
+                f"{tipo}/{raca}/{name}.jpg",
+                f"https://images.example/{animal_id}",
+                f"url {animal_id}",
+                f"content {animal_id}",
+            ),
+        )
+
     def drop(self) -> None:
         with admin_connection() as connection, connection.cursor() as cursor:
             for user in self.accounts:

@@ -82,7 +82,7 @@ def test_the_job_applies_the_schemas_rules() -> None:
     assert PROPERTIES["timestamp"]["pattern"] == events.TIMESTAMP_PATTERN
     assert PROPERTIES["animal_id"]["type"] == "integer"
     assert PROPERTIES["animal_id"]["minimum"] == events.ANIMAL_ID_MINIMUM
-    assert "maximum" not in PROPERTIES["animal_id"]
+    assert PROPERTIES["animal_id"]["maximum"] == events.ANIMAL_ID_MAXIMUM
     # Every keyword of every property is one of those compared above.
     checked = {"description", "type", "pattern", "minimum", "maximum", "maxLength", "enum", "anyOf"}
     assert {keyword for rules in PROPERTIES.values() for keyword in rules} <= checked

@@ -17,8 +17,12 @@ RECORD_SCHEMA = "key binary, value binary, topic string, partition int, offset l
 KAFKA_TIME = datetime(2025, 11, 22, 14, 3, 8, 500000)
 
 
-def records(spark: SparkSession, values: list[bytes | None]) -> DataFrame:
-    rows = [(f"k{i}".encode(), value, "interacoes", i % 3, i, KAFKA_TIME) for i, value in enumerate(values)]
+def records(
+    spark: SparkSession, values: list[bytes | None], kafka_times: list[datetime] | None = None
+) -> DataFrame:
+    """Kafka records of `values`: record i in partition i % 3 at offset i, at KAFKA_TIME or its own."""
+    times = kafka_times or [KAFKA_TIME] * len(values)
+    rows = [(f"k{i}".encode(), value, "interacoes", i % 3, i, times[i]) for i, value in enumerate(values)]
     return spark.createDataFrame(rows, RECORD_SCHEMA)
 
 
@@ -38,20 +42,25 @@ def test_a_record_without_value_is_invalid_json(spark: SparkSession) -> None:
 
 
 def test_a_valid_event_has_typed_fields(spark: SparkSession) -> None:
-    visitor = event(usuario_id="v-3fZq_9xK2mA7bQ1wE5rT8y", event_id=GOOD["event_id"].replace("3f", "4f", 1))
+    visitor = event(
+        usuario_id="v-3fZq_9xK2mA7bQ1wE5rT8y",
+        event_id=GOOD["event_id"].replace("3f", "4f", 1),
+        animal_id=2**53 - 1,
+    )
     parsed = events.parse_interactions(records(spark, [event(), event(tipo="cavalo"), visitor]), 300)
 
     assert events.valid_events(parsed).schema == events.EVENT_SCHEMA
     # A user's number and a visitor's opaque id, both as text.
     time = datetime(2025, 11, 22, 14, 3, 7, 125000)
     assert [tuple(row) for row in events.valid_events(parsed).collect()] == [
-        (GOOD["event_id"], "42", "labrador", "cachorro", time, 0, 0),
+        (GOOD["event_id"], "42", "labrador", "cachorro", time, None, 0, 0),
         (
             "4f1c8a4e-2b7d-4c9a-9e1f-0a2b3c4d5e6f",
             "v-3fZq_9xK2mA7bQ1wE5rT8y",
             "labrador",
             "cachorro",
             time,
+            2**53 - 1,
             2,
             2,
         ),

@@ -1,7 +1,9 @@
 """The job end to end on the real broker, Spark and MariaDB, run as its own process the way the
-stack runs it: a deterministic set of events whose per-window counts are known, redelivered
-events, malformed records, a kill -9 in the middle of a micro-batch, then a lost checkpoint. The
-tables must match exactly: nothing lost, nothing counted twice."""
+stack runs it: a deterministic set of events whose per-window counts are known (per breed and per
+animal, some animals unknown to the catalog, all of them hours late), redelivered events,
+malformed records, a kill -9 in the middle of a micro-batch, then a lost checkpoint. The tables
+must match exactly: nothing lost, nothing counted twice. Then a live stream: duplicates out of
+order by 100 s of event time, and an animal that enters the catalog while the job runs."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,16 +47,37 @@ def generated_clicks() -> list[dict]:
     for i in range(EVENTS):
         tipo, raca = ANIMALS[POPULARITY[(i * 7 + i // 10) % len(POPULARITY)]]
         at = START + timedelta(minutes=9 * (i // 40), milliseconds=700 * (i % 40) + i)
-        clicks.append(
-            {
-                "event_id": str(uuid.UUID(int=i + 1)),
-                "usuario_id": 1 + i % 97,
-                "raca": raca,
-                "tipo": tipo,
-                "timestamp": at.isoformat(timespec="milliseconds") + "Z",
-            }
-        )
+        click = {
+            "event_id": str(uuid.UUID(int=i + 1)),
+            "usuario_id": 1 + i % 97,
+            "raca": raca,
+            "tipo": tipo,
+            "timestamp": at.isoformat(timespec="milliseconds") + "Z",
+        }
+        if i % 3 == 0:  # from the gallery: names the animal, 1 to 5 (4 and 5 not in the catalog)
+            click["animal_id"] = 1 + (i // 3) % 5
+        clicks.append(click)
     return clicks
+
+
+CATALOG_IDS = (1, 2, 3)
+
+
+def expected_animal_tables(clicks: list[dict], catalog: tuple[int, ...]) -> tuple[dict, dict]:
+    buckets: dict[tuple, tuple[int, int, datetime]] = {}
+    hours: dict[tuple, tuple[int, int]] = {}
+    for click in clicks:
+        if "animal_id" not in click:
+            continue
+        at = datetime.fromisoformat(click["timestamp"].removesuffix("Z"))
+        unknown = int(click["animal_id"] not in catalog)
+        key = (at.replace(second=at.second - at.second % 10, microsecond=0), click["animal_id"])
+        views, unknowns, newest = buckets.get(key, (0, 0, at))
+        buckets[key] = (views + 1, unknowns + unknown, max(newest, at))
+        hour = (at.replace(minute=0, second=0, microsecond=0), click["animal_id"])
+        views, unknowns = hours.get(hour, (0, 0))
+        hours[hour] = (views + 1, unknowns + unknown)
+    return buckets, hours
 
 
 def expected_tables(clicks: list[dict]) -> tuple[dict, dict]:
@@ -163,6 +186,36 @@ def batch_in_flight(checkpoint: Path) -> bool:
     return bool(offsets) and (not commits or offsets[-1] > commits[-1])
 
 
+def job_env(
+    settings: SparkSettings,
+    database: IsolatedDatabase,
+    topic: str,
+    dead_letter_topic: str,
+    tmp_path: Path,
+    **overrides: str,
+) -> dict[str, str]:
+    """The job's environment: these topics, the isolated database's stream account, small batches."""
+    stream = database.stream
+    return {
+        **os.environ,
+        "KAFKA_BROKERS": settings.kafka_brokers,
+        "KAFKA_INTERACTIONS_TOPIC": topic,
+        "KAFKA_DEAD_LETTER_TOPIC": dead_letter_topic,
+        "MYSQL_HOST": stream.host,
+        "MYSQL_PORT": str(stream.port),
+        "MYSQL_DATABASE": stream.database,
+        "MYSQL_STREAM_USER": stream.user,
+        "MYSQL_STREAM_PASSWORD": stream.password,
+        "SPARK_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
+        "SPARK_STATUS_FILE": str(tmp_path / "status.json"),
+        "SPARK_TRIGGER_SECONDS": "0.5",
+        "SPARK_MAX_OFFSETS_PER_TRIGGER": "150",
+        "SPARK_SHUFFLE_PARTITIONS": "2",
+        "PYTHONPATH": f"{SPARK_JOBS}{os.pathsep}{SPARK_JOBS.parent / 'platform' / 'python'}",
+        **overrides,
+    }
+
+
 @pytest.fixture
 def job_processes() -> Iterator[list[JobProcess]]:
     processes: list[JobProcess] = []
@@ -200,28 +253,10 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
         str(p): 1 + max(row.offset for row in sent if row.partition == p) for p in range(PARTITIONS)
     }
 
+    for animal_id in CATALOG_IDS:
+        isolated_database.add_animal(animal_id)
+    env = job_env(settings, isolated_database, topic, dead_letter_topic, tmp_path)
     checkpoints = tmp_path / "checkpoints"
-    stream = isolated_database.stream
-    env = {
-        **os.environ,
-        "KAFKA_BROKERS": settings.kafka_brokers,
-        "KAFKA_INTERACTIONS_TOPIC": topic,
-        "KAFKA_DEAD_LETTER_TOPIC": dead_letter_topic,
-        "MYSQL_HOST": stream.host,
-        "MYSQL_PORT": str(stream.port),
-        "MYSQL_DATABASE": stream.database,
-        "MYSQL_STREAM_USER": stream.user,
-        "MYSQL_STREAM_PASSWORD": stream.password,
-        "SPARK_CHECKPOINT_DIR": str(checkpoints),
-        "SPARK_STATUS_FILE": str(tmp_path / "status.json"),
-        "SPARK_TRIGGER_SECONDS": "0.5",
-        "SPARK_MAX_OFFSETS_PER_TRIGGER": "150",
-        "SPARK_SHUFFLE_PARTITIONS": "2",
-        # Three partitions are read side by side over 2 h of event time: a watermark longer than
-        # that keeps every event on time, so that the counts are exact.
-        "SPARK_WATERMARK_SECONDS": str(4 * 3600),
-        "PYTHONPATH": f"{SPARK_JOBS}{os.pathsep}{SPARK_JOBS.parent / 'platform' / 'python'}",
-    }
 
     first = JobProcess(env, tmp_path / "job-1.log")
     job_processes.append(first)
@@ -245,6 +280,11 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
     assert_tables_exact(isolated_database, buckets, hours)
     assert sum(hours.values()) == EVENTS
     assert len({hour for hour, _, _ in hours}) == 3
+    animal_buckets, animal_hours = expected_animal_tables(clicks, CATALOG_IDS)
+    assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
+    assert sum(views for views, _ in animal_hours.values()) == EVENTS // 3
+    # Sent now, timed a year ago and more: every click is late, and tallied as such once.
+    assert_late_clicks(isolated_database, EVENTS, START)
 
     # The Kafka sink is at-least-once: a batch cut short by the crash may have published some
     # dead letters twice. By source offset, each bad record is there, with its reason, once.
@@ -284,6 +324,8 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
     third.wait_for(lambda: committed_offsets(checkpoint, topic) == end_offsets, "the whole topic again")
     assert third.stop() == 0, third.tail()
     assert_tables_exact(isolated_database, buckets, hours)
+    assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
+    assert_late_clicks(isolated_database, EVENTS, START)
     assert len(read_topic(spark, settings, dead_letter_topic)) == len(published)
 
 
@@ -297,6 +339,25 @@ def assert_tables_exact(database: IsolatedDatabase, buckets: dict, hours: dict) 
     assert {row[:3]: row[3] for row in rows_hour} == hours
 
 
+def assert_animal_tables_exact(database: IsolatedDatabase, buckets: dict, hours: dict) -> None:
+    rows_10s = database.query(
+        "SELECT bucket_inicio, animal_id, visualizacoes, desconhecidas, ultimo_evento_em "
+        "FROM visualizacoes_animal_10s"
+    )
+    assert {row[:2]: row[2:] for row in rows_10s} == buckets
+    rows_hour = database.query(
+        "SELECT hora_inicio, animal_id, visualizacoes, desconhecidas FROM visualizacoes_animal_hora"
+    )
+    assert {row[:2]: row[2:] for row in rows_hour} == hours
+
+
+def assert_late_clicks(database: IsolatedDatabase, clicks: int, oldest: datetime) -> None:
+    [(late, earliest)] = database.query(
+        "SELECT SUM(cliques), MIN(evento_mais_antigo_em) FROM cliques_atrasados"
+    )
+    assert (late, earliest) == (clicks, oldest)
+
+
 def read_topic(spark: SparkSession, settings: SparkSettings, topic: str) -> list:
     return (
         spark.read.format("kafka")
@@ -305,3 +366,119 @@ def read_topic(spark: SparkSession, settings: SparkSettings, topic: str) -> list
         .load()
         .collect()
     )
+
+
+def send(spark: SparkSession, settings: SparkSettings, topic: str, records: list[tuple]) -> list:
+    """Writes (key, value, partition) records in that order; returns them as the topic has them."""
+    before = {(row.partition, row.offset) for row in read_topic(spark, settings, topic)}
+    spark.createDataFrame(records, "key string, value binary, partition int").coalesce(1).write.format(
+        "kafka"
+    ).option("kafka.bootstrap.servers", settings.kafka_brokers).option("topic", topic).save()
+    return [row for row in read_topic(spark, settings, topic) if (row.partition, row.offset) not in before]
+
+
+def end_offsets_of(rows: list) -> dict[str, int]:
+    ends: dict[str, int] = {}
+    for row in rows:
+        ends[str(row.partition)] = max(ends.get(str(row.partition), 0), row.offset + 1)
+    return ends
+
+
+def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_refresh(
+    spark: SparkSession,
+    settings: SparkSettings,
+    kafka_topics: KafkaTopics,
+    isolated_database: IsolatedDatabase,
+    unique_name: str,
+    job_processes: list[JobProcess],
+    tmp_path: Path,
+) -> None:
+    topic = kafka_topics.create(unique_name, PARTITIONS)
+    dead_letter_topic = kafka_topics.create(unique_name + "-dlq", PARTITIONS)
+    env = job_env(
+        settings,
+        isolated_database,
+        topic,
+        dead_letter_topic,
+        tmp_path,
+        SPARK_MAX_OFFSETS_PER_TRIGGER="600",
+        SPARK_CATALOG_REFRESH_SECONDS="2",
+    )
+    job = JobProcess(env, tmp_path / "job.log")
+    job_processes.append(job)
+    checkpoint = tmp_path / "checkpoints" / QUERY
+    status = tmp_path / "status.json"
+    job.wait_for(
+        lambda: status.exists() and json.loads(status.read_text())["state"] == "running", "the query running"
+    )
+
+    # 3,000 clicks over the 100 s before now, sent newest first, so each batch is older than the
+    # last; 5% of them again at the very end (a copy 100 s of event time out of order); 10
+    # malformed among them. An event-time watermark of 60 s would drop two in five as late.
+    now = datetime.now(UTC).replace(tzinfo=None)
+    clicks = []
+    for i in range(3000):
+        tipo, raca = ANIMALS[POPULARITY[(i * 7 + i // 10) % len(POPULARITY)]]
+        at = now - timedelta(milliseconds=100_000 * i // 3000)
+        click = {
+            "event_id": str(uuid.UUID(int=10**6 + i)),
+            "usuario_id": f"v-{i % 101}",
+            "raca": raca,
+            "tipo": tipo,
+            "timestamp": at.isoformat(timespec="milliseconds") + "Z",
+        }
+        if i % 4 == 0:
+            click["animal_id"] = 42  # not in the catalog yet
+        clicks.append(click)
+    records = [(c["event_id"], json.dumps(c).encode(), i % PARTITIONS) for i, c in enumerate(clicks)]
+    for n in range(10):
+        records.insert(300 * n + 7, (f"malformed-{n}", b"{broken", n % PARTITIONS))
+    # Copies of the newest 30 s only: each is then plainly on time whichever copy is counted.
+    records += [
+        (clicks[i]["event_id"], json.dumps(clicks[i]).encode(), (i + 1) % PARTITIONS)
+        for i in range(0, 900, 6)
+    ]
+    sent = send(spark, settings, topic, records)
+    job.wait_for(lambda: committed_offsets(checkpoint, topic) == end_offsets_of(sent), "the first clicks")
+
+    buckets, hours = expected_tables(clicks)
+    assert_tables_exact(isolated_database, buckets, hours)
+    animal_buckets, animal_hours = expected_animal_tables(clicks, ())
+    assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
+    # Late: reached Kafka more than 60 s after its event time, by the broker's own timestamps.
+    arrived: dict[str, datetime] = {}  # each click's first copy
+    for row in sent:
+        arrived[row.key.decode()] = min(row.timestamp, arrived.get(row.key.decode(), row.timestamp))
+    late = [
+        c
+        for c in clicks
+        if (arrived[c["event_id"]] - datetime.fromisoformat(c["timestamp"][:-1])).total_seconds() > 60
+    ]
+    [(late_counted,)] = isolated_database.query("SELECT COALESCE(SUM(cliques), 0) FROM cliques_atrasados")
+    assert late_counted == len(late)
+    dead = {
+        (json.loads(row.value)["partition"], json.loads(row.value)["offset"])
+        for row in read_topic(spark, settings, dead_letter_topic)
+    }
+    assert dead == {(row.partition, row.offset) for row in sent if row.key.startswith(b"malformed")}
+    assert len(dead) == 10
+
+    # Animal 42 enters the catalog: a batch at least one refresh interval later knows it.
+    isolated_database.add_animal(42)
+    time.sleep(2.5)
+    more = [{**clicks[0], "event_id": str(uuid.UUID(int=2 * 10**6 + i)), "animal_id": 42} for i in range(50)]
+    sent_more = send(
+        spark,
+        settings,
+        topic,
+        [(c["event_id"], json.dumps(c).encode(), i % PARTITIONS) for i, c in enumerate(more)],
+    )
+    job.wait_for(
+        lambda: committed_offsets(checkpoint, topic) == end_offsets_of(sent + sent_more),
+        "the clicks on animal 42",
+    )
+    assert job.stop() == 0, job.tail()
+    [(views, unknown)] = isolated_database.query(
+        "SELECT SUM(visualizacoes), SUM(desconhecidas) FROM visualizacoes_animal_hora WHERE animal_id = 42"
+    )
+    assert (views, unknown) == (750 + 50, 750)

@@ -49,12 +49,39 @@ FIRST = BatchCounts(
     },
     hours={("2025-11-22 10:00:00", "cachorro", "labrador"): 3, ("2025-11-22 10:00:00", "gato", "persa"): 1},
     offsets={0: 4, 1: 7},
+    animal_buckets={
+        ("2025-11-22 10:00:00", 7): (2, 0, "2025-11-22 10:00:09.999"),
+        ("2025-11-22 10:59:50", 2**53 - 1): (1, 1, "2025-11-22 10:59:51.000"),
+    },
+    animal_hours={("2025-11-22 10:00:00", 7): (2, 0), ("2025-11-22 10:00:00", 2**53 - 1): (1, 1)},
+    late={"2025-11-22 11:01:00": (2, 61_000, "2025-11-22 10:00:05.500")},
 )
 SECOND = BatchCounts(
     buckets={("2025-11-22 10:00:00", "cachorro", "labrador"): (3, "2025-11-22 10:00:08.000")},
     hours={("2025-11-22 10:00:00", "cachorro", "labrador"): 3},
     offsets={0: 9, 2: 3},
+    animal_buckets={("2025-11-22 10:00:00", 7): (1, 1, "2025-11-22 10:00:08.000")},
+    animal_hours={("2025-11-22 10:00:00", 7): (1, 1)},
+    late={"2025-11-22 11:01:00": (1, 3_600_000, "2025-11-22 10:00:08.000")},
 )
+
+
+def animal_tables(database: IsolatedDatabase) -> tuple[dict, dict, dict]:
+    buckets = database.query(
+        "SELECT bucket_inicio, animal_id, visualizacoes, desconhecidas, ultimo_evento_em "
+        "FROM visualizacoes_animal_10s"
+    )
+    hours = database.query(
+        "SELECT hora_inicio, animal_id, visualizacoes, desconhecidas FROM visualizacoes_animal_hora"
+    )
+    late = database.query(
+        "SELECT chegada_minuto, cliques, maior_atraso_ms, evento_mais_antigo_em FROM cliques_atrasados"
+    )
+    return (
+        {row[:2]: row[2:] for row in buckets},
+        {row[:2]: row[2:] for row in hours},
+        {row[0]: row[1:] for row in late},
+    )
 
 
 def test_counts_are_added_with_their_offsets_and_a_replayed_batch_adds_nothing(
@@ -77,6 +104,13 @@ def test_counts_are_added_with_their_offsets_and_a_replayed_batch_adds_nothing(
     }
     assert hours == {(at("10:00:00"), "cachorro", "labrador"): 6, (at("10:00:00"), "gato", "persa"): 1}
     assert offsets == {(TOPIC, 0): 9, (TOPIC, 1): 7, (TOPIC, 2): 3}
+    animal_buckets, animal_hours, late = animal_tables(isolated_database)
+    assert animal_buckets == {
+        (at("10:00:00"), 7): (3, 1, at("10:00:09.999")),
+        (at("10:59:50"), 2**53 - 1): (1, 1, at("10:59:51")),
+    }
+    assert animal_hours == {(at("10:00:00"), 7): (3, 1), (at("10:00:00"), 2**53 - 1): (1, 1)}
+    assert late == {at("11:01:00"): (3, 3_600_000, at("10:00:05.5"))}
 
 
 def test_offsets_that_moved_under_the_batch_mean_a_second_writer(isolated_database: IsolatedDatabase) -> None:

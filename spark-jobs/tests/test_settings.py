@@ -27,10 +27,11 @@ def test_defaults_point_at_the_local_stack(tmp_path: Path) -> None:
     assert settings.dead_letter_topic == "pet-adota-interacoes-dlq"
     assert settings.checkpoint_dir == tmp_path / "spark" / "checkpoints"
     assert settings.status_file == tmp_path / "spark" / "status.json"
-    assert (settings.trigger_seconds, settings.watermark_seconds, settings.max_future_seconds) == (
-        2.0,
+    assert (settings.trigger_seconds, settings.dedupe_seconds, settings.max_future_seconds) == (2.0, 300, 300)
+    assert (settings.late_after_seconds, settings.animal_trends, settings.catalog_refresh_seconds) == (
         60,
-        300,
+        True,
+        30.0,
     )
     assert (settings.starting_offsets, settings.fail_on_data_loss) == ("earliest", True)
     assert (settings.mysql.user, settings.mysql.database, settings.mysql.port) == (
@@ -50,7 +51,10 @@ def test_defaults_point_at_the_local_stack(tmp_path: Path) -> None:
         ("SPARK_UI_PORT", "70000"),
         ("SPARK_TRIGGER_SECONDS", "soon"),
         ("SPARK_TRIGGER_SECONDS", "0"),
-        ("SPARK_WATERMARK_SECONDS", "-1"),
+        ("SPARK_DEDUPE_SECONDS", "-1"),
+        ("SPARK_LATE_AFTER_SECONDS", "0"),
+        ("SPARK_ANIMAL_TRENDS", "sometimes"),
+        ("SPARK_CATALOG_REFRESH_SECONDS", "0.5"),
         ("SPARK_MAX_OFFSETS_PER_TRIGGER", "1e5"),
         ("SPARK_STARTING_OFFSETS", "beginning"),
         ("SPARK_FAIL_ON_DATA_LOSS", "maybe"),

@@ -189,7 +189,7 @@ test(
       180_000,
     );
     assert.equal(
-      `${report.topAnimals[0]?.tipo}/${report.topAnimals[0]?.raca}`,
+      `${report.topBreeds[0]?.tipo}/${report.topBreeds[0]?.raca}`,
       expectedTop,
       JSON.stringify(report),
     );

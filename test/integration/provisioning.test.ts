@@ -84,7 +84,7 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
 
   assert.deepEqual(failedChecks(report), []);
   assert.equal(report.ok, true);
-  assert.equal(report.checks.length, 24);
+  assert.equal(report.checks.length, 27);
   assert.deepEqual(report.changes, {
     cloud: [],
     bucket: [`created bucket ${config.s3.bucket}`],
@@ -93,6 +93,7 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       'applied migration 001_catalogo_e_tendencias',
       'applied migration 002_reservas_abandonadas',
       'applied migration 003_offsets_contados',
+      'applied migration 004_visualizacoes_animal',
     ],
     accounts: [
       `created account ${pipeline.user}@${accountHost} (pipeline)`,
@@ -100,9 +101,13 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       `granted INSERT, SELECT, UPDATE on ${database}.contadores_raca to ${pipeline.user}@${accountHost}`,
       `granted DELETE, INSERT, SELECT, UPDATE on ${database}.reservas_imagem to ${pipeline.user}@${accountHost}`,
       `created account ${stream.user}@${accountHost} (stream)`,
+      `granted SELECT on ${database}.animais_disponiveis to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.cliques_atrasados to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.offsets_contados to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.relatorios_tendencia to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_10s to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_hora to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_hora to ${stream.user}@${accountHost}`,
       `created account ${readonly.user}@${accountHost} (readonly)`,
       `granted SELECT on ${database}.* to ${readonly.user}@${accountHost}`,

@@ -72,7 +72,7 @@ test('bin/petadota trends: report before start, start, a stale then a fresh repo
     await admin.end();
   }
   const fresh = await waitForReport((report) => report.viewsInWindow === 47, Date.now());
-  assert.deepEqual(fresh.topAnimals, [
+  assert.deepEqual(fresh.topBreeds, [
     { rank: 1, tipo: 'cachorro', raca: 'beagle', views: 30 },
     { rank: 2, tipo: 'gato', raca: 'persa', views: 12 },
   ]);
@@ -148,7 +148,7 @@ test("the README's tctl and temporal CLI commands start and query the trend work
     'latestReport',
   );
   assert.equal(viaTctl.code, 0, viaTctl.stderr);
-  assert.match(viaTctl.stdout, /"topAnimals"/);
+  assert.match(viaTctl.stdout, /"topBreeds"/);
   const viaTemporal = await temporal(
     'workflow',
     'query',

@@ -150,7 +150,7 @@ test('cancelling the simulator stops it; what it reports sent is what the topic 
   assert.equal(await messagesInTopic(), before + summary.eventsSent);
 });
 
-test('the trend report from known rows: top animals of the last minute, peak hours, freshness', async () => {
+test('the trend report from known rows: top breeds and animals of the last minute, unknown ids, late clicks, peak hours, freshness', async () => {
   const tick = '2026-11-20T14:03:30.000Z';
   await admin.query(
     `INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) VALUES
@@ -169,18 +169,64 @@ test('the trend report from known rows: top animals of the last minute, peak hou
        ('2026-11-20 09:00:00', 'cachorro', 'labrador', 15),
        ('2026-11-20 14:00:00', 'cachorro', 'pug', 40)`,
   );
+  await admin.query(
+    `INSERT INTO animais_disponiveis (id, raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+     VALUES (11, 'labrador', 's3://b/cachorro/labrador/labrador_01.jpg', 'cachorro', 'labrador_01', 1, 'cachorro/labrador/labrador_01.jpg', 'https://x/11', REPEAT('a', 64), REPEAT('b', 64), 'image/jpeg', 10),
+            (12, 'labrador', 's3://b/cachorro/labrador/labrador_02.jpg', 'cachorro', 'labrador_02', 2, 'cachorro/labrador/labrador_02.jpg', 'https://x/12', REPEAT('c', 64), REPEAT('d', 64), 'image/jpeg', 10),
+            (13, 'persa', 's3://b/gato/persa/persa_01.jpg', 'gato', 'persa_01', 1, 'gato/persa/persa_01.jpg', 'https://x/13', REPEAT('e', 64), REPEAT('f', 64), 'image/jpeg', 10)`,
+  );
+  // Per animal: 12 leads; 13 only before the window; 99 is not in the catalog; 11 came into the
+  // catalog after the stream counted two of its clicks as unknown.
+  await admin.query(
+    `INSERT INTO visualizacoes_animal_10s (bucket_inicio, animal_id, visualizacoes, desconhecidas, ultimo_evento_em) VALUES
+       ('2026-11-20 14:02:20', 13, 50, 0, '2026-11-20 14:02:29.000'),
+       ('2026-11-20 14:02:30', 12, 4, 0, '2026-11-20 14:02:31.000'),
+       ('2026-11-20 14:03:20', 12, 2, 0, '2026-11-20 14:03:21.000'),
+       ('2026-11-20 14:02:40', 11, 5, 2, '2026-11-20 14:02:45.000'),
+       ('2026-11-20 14:03:00', 99, 3, 3, '2026-11-20 14:03:01.000'),
+       ('2026-11-20 14:03:30', 13, 70, 0, '2026-11-20 14:03:31.000')`,
+  );
+  // Late clicks by arrival minute: the first is more than an hour before the tick.
+  await admin.query(
+    `INSERT INTO cliques_atrasados (chegada_minuto, cliques, maior_atraso_ms, evento_mais_antigo_em) VALUES
+       ('2026-11-20 13:03:00', 1000, 9000000, '2026-11-20 10:00:00.000'),
+       ('2026-11-20 13:04:00', 3, 65000, '2026-11-20 13:02:50.000'),
+       ('2026-11-20 14:03:00', 2, 125500, '2026-11-20 14:00:55.000')`,
+  );
   const report = await activities().buildTrendReport({ tick, top: 3, staleAfterSeconds: 120 });
 
   const { generatedAt, freshness, ...rest } = report;
   assert.deepEqual(rest, {
     tick,
     window: { start: '2026-11-20T14:02:30.000Z', end: '2026-11-20T14:03:30.000Z' },
-    topAnimals: [
+    topBreeds: [
       { rank: 1, tipo: 'cachorro', raca: 'labrador', views: 9 },
       { rank: 2, tipo: 'cachorro', raca: 'beagle', views: 7 },
       { rank: 3, tipo: 'gato', raca: 'persa', views: 7 },
     ],
+    topAnimals: [
+      {
+        rank: 1,
+        animalId: 12,
+        nome: 'labrador_02',
+        tipo: 'cachorro',
+        raca: 'labrador',
+        url: 's3://b/cachorro/labrador/labrador_02.jpg',
+        views: 6,
+      },
+      {
+        rank: 2,
+        animalId: 11,
+        nome: 'labrador_01',
+        tipo: 'cachorro',
+        raca: 'labrador',
+        url: 's3://b/cachorro/labrador/labrador_01.jpg',
+        views: 5,
+      },
+    ],
+    unknownAnimals: { views: 5, ids: [99, 11] },
     viewsInWindow: 30,
+    lateClicks: { lastHour: 5, longestLatenessSeconds: 125.5 },
     peakHourToday: { hourStart: '2026-11-20T09:00:00.000Z', views: 45 },
     peakHourOverall: { hourStart: '2026-11-19T20:00:00.000Z', views: 900 },
   });
@@ -201,14 +247,23 @@ test('the trend report from known rows: top animals of the last minute, peak hou
 });
 
 test('an empty stream gives an empty, stale report; the read-only account cannot store it', async () => {
-  await admin.query('DELETE FROM visualizacoes_10s');
-  await admin.query('DELETE FROM visualizacoes_hora');
+  for (const table of [
+    'visualizacoes_10s',
+    'visualizacoes_hora',
+    'visualizacoes_animal_10s',
+    'cliques_atrasados',
+  ])
+    await admin.query(`DELETE FROM ${table}`);
+  await admin.query('DELETE FROM animais_disponiveis');
   const report = await activities().buildTrendReport({
     tick: new Date().toISOString(),
     top: 5,
     staleAfterSeconds: 60,
   });
+  assert.deepEqual(report.topBreeds, []);
   assert.deepEqual(report.topAnimals, []);
+  assert.deepEqual(report.unknownAnimals, { views: 0, ids: [] });
+  assert.deepEqual(report.lateClicks, { lastHour: 0, longestLatenessSeconds: null });
   assert.equal(report.viewsInWindow, 0);
   assert.equal(report.peakHourOverall, null);
   assert.deepEqual(report.freshness, { newestEventAt: null, ageSeconds: null, stale: true });

@@ -215,8 +215,16 @@ test('a profile opened in the gallery is a click the dashboard counts', { timeou
   // The click reaches the dashboard through Kafka and Spark, within the freshness target.
   const dashboard = await open('/tendencias');
   const breed = String(row!.raca).replaceAll('-', ' ');
-  await dashboard.locator('#top li', { hasText: breed }).waitFor({ timeout: 60_000 });
-  assert.equal(await dashboard.locator('#top li', { hasText: breed }).locator('.views').textContent(), '1');
+  await dashboard.locator('#top-breeds li', { hasText: breed }).waitFor({ timeout: 60_000 });
+  assert.equal(
+    await dashboard.locator('#top-breeds li', { hasText: breed }).locator('.views').textContent(),
+    '1',
+  );
+  // The gallery's click names the animal: it is listed by its name, with its own photo.
+  const animal = dashboard.locator('#top-animals li', { hasText: String(row!.nome) });
+  await animal.waitFor({ timeout: 60_000 });
+  assert.equal(await animal.locator('.views').textContent(), '1');
+  assert.equal(await animal.locator('img').getAttribute('src'), `/fotos/${animalId}`);
   await dashboard.locator('#stale').waitFor({ state: 'hidden' });
   assert.equal(await counted(row!.tipo as string, row!.raca as string), 1);
   await screenshot(dashboard, 'site-dashboard');

@@ -109,6 +109,9 @@ export function formatImageLoopStatus(status: ImageLoopStatus): string {
 const hour = (peak: PeakHour | null): string =>
   peak ? `${peak.hourStart.slice(0, 13).replace('T', ' ')}:00 UTC (${peak.views} views)` : 'none yet';
 
+const lateClicks = ({ lastHour, longestLatenessSeconds }: TrendReport['lateClicks']): string =>
+  lastHour === 0 ? 'none' : `${lastHour}, the latest ${longestLatenessSeconds} s after its event time`;
+
 export function formatTrendReport(report: TrendReport): string {
   const { freshness } = report;
   const stream = freshness.newestEventAt
@@ -118,18 +121,35 @@ export function formatTrendReport(report: TrendReport): string {
     `trend report of ${report.tick} (made ${report.generatedAt})`,
     `last complete minute ${report.window.start} – ${report.window.end}: ${report.viewsInWindow} views`,
     '',
-    report.topAnimals.length === 0
+    report.topBreeds.length === 0
       ? '(no views in that minute)'
       : formatTable(
           ['RANK', 'TIPO', 'RACA', 'VIEWS'],
-          report.topAnimals.map((animal) => [
-            String(animal.rank),
-            animal.tipo,
-            animal.raca,
-            String(animal.views),
-          ]),
+          report.topBreeds.map((breed) => [String(breed.rank), breed.tipo, breed.raca, String(breed.views)]),
         ),
     '',
+    ...(report.topAnimals.length === 0
+      ? []
+      : [
+          formatTable(
+            ['RANK', 'ANIMAL', 'ID', 'TIPO', 'RACA', 'VIEWS'],
+            report.topAnimals.map((animal) => [
+              String(animal.rank),
+              animal.nome,
+              String(animal.animalId),
+              animal.tipo,
+              animal.raca,
+              String(animal.views),
+            ]),
+          ),
+          '',
+        ]),
+    ...(report.unknownAnimals.views === 0
+      ? []
+      : [
+          `${report.unknownAnimals.views} views of animal ids the catalog did not hold (counted for their breed): ${report.unknownAnimals.ids.join(', ')}`,
+        ]),
+    `late clicks in the last hour: ${lateClicks(report.lateClicks)}`,
     `peak hour today: ${hour(report.peakHourToday)}; overall: ${hour(report.peakHourOverall)}`,
     `stream: ${stream}${freshness.stale ? ' — STALE: is the Spark job running?' : ''}`,
   ].join('\n');

@@ -38,7 +38,10 @@ export interface DashboardSnapshot {
   generatedAt: string;
   window: TrendReport['window'];
   viewsInWindow: number;
-  topAnimals: Array<TrendReport['topAnimals'][number] & { photo: string | null }>;
+  topBreeds: Array<TrendReport['topBreeds'][number] & { photo: string | null }>;
+  topAnimals: Array<TrendReport['topAnimals'][number] & { photo: string }>;
+  unknownAnimals: TrendReport['unknownAnimals'];
+  lateClicks: TrendReport['lateClicks'];
   viewsPer10s: Array<{ bucketStart: string; views: number }>;
   peakHourToday: TrendReport['peakHourToday'];
   peakHourOverall: TrendReport['peakHourOverall'];
@@ -68,12 +71,13 @@ function everyBucket(counted: Array<{ bucketStart: string; views: number }>, now
   return series;
 }
 
-async function photosOf(readonlyDb: Pool, animals: TrendReport['topAnimals']): Promise<Map<string, number>> {
-  if (animals.length === 0) return new Map();
+/** A breed's photo: its newest image. */
+async function photosOf(readonlyDb: Pool, breeds: TrendReport['topBreeds']): Promise<Map<string, number>> {
+  if (breeds.length === 0) return new Map();
   const [rows] = await readonlyDb.query<RowDataPacket[]>(
     `SELECT tipo, raca, MAX(id) AS id FROM animais_disponiveis
-      WHERE (tipo, raca) IN (${animals.map(() => '(?, ?)').join(', ')}) GROUP BY tipo, raca`,
-    animals.flatMap((animal) => [animal.tipo, animal.raca]),
+      WHERE (tipo, raca) IN (${breeds.map(() => '(?, ?)').join(', ')}) GROUP BY tipo, raca`,
+    breeds.flatMap((breed) => [breed.tipo, breed.raca]),
   );
   return new Map(rows.map((row) => [`${row.tipo}/${row.raca}`, Number(row.id)]));
 }
@@ -138,7 +142,7 @@ export async function dashboardSnapshot(
     viewsPer10Seconds(readonlyDb, hourAgo(now)),
     imageLoopState(temporal),
   ]);
-  const photos = await photosOf(readonlyDb, report.topAnimals);
+  const photos = await photosOf(readonlyDb, report.topBreeds);
   const workflowUrl = (workflowId: string): string =>
     `${temporal!.uiUrl}/namespaces/${encodeURIComponent(temporal!.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
   const workflowIds = [
@@ -150,10 +154,13 @@ export async function dashboardSnapshot(
     generatedAt: report.generatedAt,
     window: report.window,
     viewsInWindow: report.viewsInWindow,
-    topAnimals: report.topAnimals.map((animal) => {
-      const id = photos.get(`${animal.tipo}/${animal.raca}`);
-      return { ...animal, photo: id === undefined ? null : photoPath(id) };
+    topBreeds: report.topBreeds.map((breed) => {
+      const id = photos.get(`${breed.tipo}/${breed.raca}`);
+      return { ...breed, photo: id === undefined ? null : photoPath(id) };
     }),
+    topAnimals: report.topAnimals.map((animal) => ({ ...animal, photo: photoPath(animal.animalId) })),
+    unknownAnimals: report.unknownAnimals,
+    lateClicks: report.lateClicks,
     viewsPer10s: everyBucket(viewsPer10s, now),
     peakHourToday: report.peakHourToday,
     peakHourOverall: report.peakHourOverall,

@@ -54,9 +54,9 @@ async function trendsPart(client: Client): Promise<string> {
   if (!loop) return 'trends-loop not running';
   const report = await loop.query(latestTrendReport);
   if (!report) return 'no trend report yet';
-  const top = report.topAnimals
+  const top = report.topBreeds
     .slice(0, 3)
-    .map((animal) => `${animal.tipo}/${animal.raca} ${animal.views}`)
+    .map((breed) => `${breed.tipo}/${breed.raca} ${breed.views}`)
     .join(', ');
   const { ageSeconds, stale } = report.freshness;
   const age = ageSeconds === null ? 'no click counted yet' : `newest ${ageSeconds} s old`;

@@ -46,34 +46,52 @@ function drawChart(series) {
   chart.update();
 }
 
+function topItem(photo, name, detail, count, nameClass = 'name') {
+  return element(
+    'li',
+    { className: 'top-animal' },
+    photo
+      ? element('img', { src: photo, alt: name, width: 64, height: 64 })
+      : element('span', { className: 'no-photo', textContent: '?' }),
+    element('span', { className: nameClass, textContent: name }),
+    element('span', { className: 'muted', textContent: detail }),
+    element('span', { className: 'views', textContent: String(count) }),
+  );
+}
+
 function drawTop(snapshot) {
   document.getElementById('window').textContent =
     `${time(snapshot.window.start)}–${time(snapshot.window.end)} UTC · ${views(snapshot.viewsInWindow)}`;
-  const top = document.getElementById('top');
-  top.replaceChildren(
+  document.getElementById('top-animals').replaceChildren(
     ...snapshot.topAnimals.map((animal) =>
-      element(
-        'li',
-        { className: 'top-animal' },
-        animal.photo
-          ? element('img', { src: animal.photo, alt: breedLabel(animal.raca), width: 64, height: 64 })
-          : element('span', { className: 'no-photo', textContent: '?' }),
-        element('span', { className: 'name', textContent: breedLabel(animal.raca) }),
-        element('span', { className: 'muted', textContent: TIPO_LABEL[animal.tipo] ?? animal.tipo }),
-        element('span', { className: 'views', textContent: String(animal.views) }),
-      ),
+      // Its image name as stored (`maine-coon_01`): not capitalised like a breed.
+      topItem(animal.photo, animal.nome, breedLabel(animal.raca), animal.views, 'name image-name'),
     ),
   );
-  document.getElementById('top-empty').hidden = snapshot.topAnimals.length > 0;
+  document
+    .getElementById('top-breeds')
+    .replaceChildren(
+      ...snapshot.topBreeds.map((breed) =>
+        topItem(breed.photo, breedLabel(breed.raca), TIPO_LABEL[breed.tipo] ?? breed.tipo, breed.views),
+      ),
+    );
+  const unknown = document.getElementById('unknown-animals');
+  unknown.hidden = snapshot.unknownAnimals.views === 0;
+  unknown.textContent = `${views(snapshot.unknownAnimals.views)} de animais fora do catálogo (ids ${snapshot.unknownAnimals.ids.join(', ')}), contadas na raça.`;
+  document.getElementById('top-empty').hidden = snapshot.topBreeds.length > 0;
 }
 
-function drawFreshness({ freshness }) {
+function drawFreshness({ freshness, lateClicks }) {
   const stale = document.getElementById('stale');
   const age = freshness.ageSeconds;
   document.getElementById('freshness').textContent = age === null ? 'sem cliques' : `${Math.round(age)} s`;
   document.getElementById('freshness-detail').textContent = freshness.newestEventAt
     ? `clique mais novo contado às ${time(freshness.newestEventAt)} UTC`
     : 'nenhum clique contado ainda';
+  document.getElementById('late-clicks').textContent =
+    lateClicks.lastHour === 0
+      ? 'Nenhum clique atrasado na última hora.'
+      : `${lateClicks.lastHour} ${lateClicks.lastHour === 1 ? 'clique atrasado' : 'cliques atrasados'} na última hora (o maior atraso: ${Math.round(lateClicks.longestLatenessSeconds)} s), contados no seu horário.`;
   stale.hidden = !freshness.stale;
   stale.textContent = freshness.stale
     ? `STALE: nenhum clique contado há mais de ${freshness.staleAfterSeconds} s. O job Spark está rodando? Há cliques chegando?`
