@@ -1,4 +1,4 @@
-// Runs an external program (terraform, ansible-playbook) from an activity: its output goes to
+// Runs an external program (terraform, ansible-playbook, a Spark batch job) from an activity: its output goes to
 // the activity log, it heartbeats while it runs, and it is stopped when the activity is cancelled.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -10,12 +10,17 @@ import { invalidConfiguration } from './failures';
 export interface CommandOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Exit codes that mean "try again later" (a retryable failure); any other non-zero is not. */
+  retryableExitCodes?: number[];
 }
 
 const KEPT_LINES = 200;
 const HEARTBEAT_MS = 10_000;
 
-/** Resolves with the program's last output lines; a non-zero exit is a non-retryable CommandFailed. */
+/**
+ * Resolves with the program's last output lines; a non-zero exit is a CommandFailed, retryable
+ * only for the `retryableExitCodes`.
+ */
 export function runCommand(command: string, args: string[], options: CommandOptions = {}): Promise<string[]> {
   const context = Context.current();
   const commandLine = [command, ...args].join(' ');
@@ -54,10 +59,11 @@ export function runCommand(command: string, args: string[], options: CommandOpti
     child.on('close', (code, signal) => {
       clearInterval(heartbeat);
       if (code === 0) return resolve(lines);
+      const transient = code !== null && options.retryableExitCodes?.includes(code);
       reject(
         ApplicationFailure.create({
-          type: ErrorType.CommandFailed,
-          nonRetryable: true,
+          type: transient ? ErrorType.CommandFailedTransiently : ErrorType.CommandFailed,
+          nonRetryable: !transient,
           message: `${commandLine} exited with ${code ?? signal}; last lines:\n${lines.slice(-20).join('\n')}`,
         }),
       );

@@ -3,7 +3,12 @@
 // row visible in MySQL) at 1k clicks/s, 10k clicks/s and at the highest rate it sustains.
 // Everything is isolated (topics, database, accounts, checkpoints) and removed at the end.
 //
-//   node --import tsx bench/trends-stream.ts [--seconds 30] [--spark-log FILE]
+//   node --import tsx bench/trends-stream.ts [--seconds 30] [--spark-log FILE] [--without archive,animals]
+//
+// The clicks name animals (ids 1 to 100 per breed, the even ones in the catalog), so the
+// per-animal counts and their catalog join are measured; `--without archive` runs the job without
+// its archive query, `--without animals` without the per-animal counts: the cost of each, when
+// compared with a run with both.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +17,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { BUILT_IN_ANIMALS } from '../activities/trends/clicks';
 import { simulate, type SimulationPlan } from '../activities/trends/simulator';
 import type { SimulationSummary } from '../contracts/trends';
-import { createKafka, createMysqlPool } from '../platform/clients';
+import { connectMysql, createKafka, createMysqlPool } from '../platform/clients';
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
 import { figure, percentile, printResults, runBenchmark } from './stats';
 import { loadConfig } from '../platform/config';
@@ -20,8 +25,21 @@ import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
 import { kafkaSender } from '../activities/trends/click-senders';
 
 const { values: options } = parseArgs({
-  options: { seconds: { type: 'string', default: '30' }, 'spark-log': { type: 'string' } },
+  options: {
+    seconds: { type: 'string', default: '30' },
+    'spark-log': { type: 'string' },
+    without: { type: 'string', default: '' },
+  },
 });
+const WITHOUT = new Set(options.without.split(',').filter(Boolean));
+for (const part of WITHOUT)
+  if (part !== 'archive' && part !== 'animals')
+    throw new Error(`--without: archive or animals, got '${part}'`);
+/** Each breed with 100 animal ids of its own: 1-100, 101-200, … */
+const ANIMALS = BUILT_IN_ANIMALS.map((animal, k) => ({
+  ...animal,
+  animalIds: Array.from({ length: 100 }, (_, i) => k * 100 + i + 1),
+}));
 const PHASE_SECONDS = Number(options.seconds);
 /** Rates tried, in order, for the highest one Spark sustains. */
 const SEARCH_RATES = [15_000, 20_000, 25_000, 30_000, 40_000];
@@ -36,7 +54,7 @@ const quiet = { heartbeat: () => undefined, cancelled: never, log: () => undefin
 function send(topic: string, plan: Partial<SimulationPlan>): Promise<SimulationSummary> {
   return simulate(
     kafkaSender(kafka, topic),
-    [...BUILT_IN_ANIMALS],
+    ANIMALS,
     { eventsPerSecond: 1000, durationSeconds: 1, seed: 1, users: 500, ...plan },
     quiet,
   );
@@ -62,7 +80,41 @@ function startSpark(): TrendsJob {
     dir: sparkDir,
     uiPort: 4150,
     ...(options['spark-log'] && { log: options['spark-log'] }),
+    extra: {
+      SPARK_ARCHIVE: String(!WITHOUT.has('archive')),
+      SPARK_ANIMAL_TRENDS: String(!WITHOUT.has('animals')),
+    },
   });
+}
+
+/** Catalog rows for the even animal ids: the other half of the clicks name unknown animals. */
+async function seedCatalog(): Promise<void> {
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
+  try {
+    const rows = ANIMALS.flatMap((animal) =>
+      animal.animalIds
+        .filter((id) => id % 2 === 0)
+        .map((id) => [
+          id,
+          animal.raca,
+          `s3://b/${id}.jpg`,
+          animal.tipo,
+          `${animal.raca}_${id}`,
+          id,
+          `${id}.jpg`,
+          `https://x/${id}`,
+          `u${id}`,
+          `c${id}`,
+        ]),
+    );
+    await admin.query(
+      `INSERT INTO animais_disponiveis (id, raca, url, tipo, nome, numero, object_key, source_url,
+         source_url_sha256, content_sha256, content_type, size_bytes) VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, SHA2(?, 256), SHA2(?, 256), 'image/jpeg', 10)").join(', ')}`,
+      rows.flat(),
+    );
+  } finally {
+    await admin.end();
+  }
 }
 
 async function counted(): Promise<{ views: number; newest: Date | null }> {
@@ -121,7 +173,7 @@ async function phase(label: string, rate: number): Promise<PhaseResult> {
   })();
   const summary = await simulate(
     kafkaSender(kafka, config.kafka.interactionsTopic),
-    [...BUILT_IN_ANIMALS],
+    ANIMALS,
     { eventsPerSecond: rate, durationSeconds: PHASE_SECONDS, seed: rate, users: 500 },
     { ...quiet, heartbeat: (progress) => void (sent = progress.eventsSent) },
   );
@@ -167,7 +219,11 @@ async function main(): Promise<void> {
   console.log(
     `trends stream benchmark: topic ${config.kafka.interactionsTopic}, database ${config.mysql.database}`,
   );
-  await provisionIsolatedPlatform(config, { topics: true });
+  await provisionIsolatedPlatform(config, { bucket: true, topics: true });
+  await seedCatalog();
+  console.log(
+    `archive ${WITHOUT.has('archive') ? 'off' : 'on'}, per-animal counts ${WITHOUT.has('animals') ? 'off' : 'on'}`,
+  );
   let spark: TrendsJob | undefined;
   const lines: string[] = [];
   try {

@@ -10,6 +10,8 @@ export enum ErrorType {
   SchemaDrift = 'SchemaDrift',
   /** An external command (terraform, ansible-playbook) exited with an error. */
   CommandFailed = 'CommandFailed',
+  /** An external command failed in a way it says a later run may not (MySQL down, archive behind). */
+  CommandFailedTransiently = 'CommandFailedTransiently',
   /** A pet API answered with something that is not the documented shape. */
   MalformedResponse = 'MalformedResponse',
   /** A pet API or image URL answered 404/410: the thing is gone. */
@@ -48,12 +50,14 @@ export const REJECTION_ERROR_TYPES: string[] = [
 ];
 
 /**
- * The internet failing for a while: retried with backoff (a 429 after its Retry-After); when the
- * last attempt fails too, the image or API answer is rejected with this type and the cycle goes on.
+ * Something failing for a while: retried with backoff (a 429 after its Retry-After). For the
+ * internet, when the last attempt fails too, the image or API answer is rejected with this type
+ * and the cycle goes on.
  */
 export const TRANSIENT_ERROR_TYPES: string[] = [
   ErrorType.RateLimited,
   ErrorType.UpstreamUnavailable,
   ErrorType.SourceTimedOut,
   ErrorType.SourceUnreachable,
+  ErrorType.CommandFailedTransiently,
 ];

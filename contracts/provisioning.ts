@@ -48,6 +48,7 @@ export interface ProvisioningReport {
   environment: string;
   database: string;
   bucket: string;
+  archiveBucket: string;
   topics: string[];
   changes: ProvisioningChanges;
   checks: ValidationCheck[];

@@ -128,3 +128,36 @@ export interface TrendReport {
     stale: boolean;
   };
 }
+
+export const RECOUNT_TRENDS_WORKFLOW_TYPE = 'recountTrends' satisfies keyof typeof trends.workflows;
+
+/** A range of whole UTC hours, [from, to): ISO-8601, e.g. `2026-12-02T10:00:00Z`. */
+export interface RecountTrendsInput {
+  from: string;
+  to: string;
+}
+
+/** `recount-trends:<from>..<to>`, the range as given: a second start of the same range joins it. */
+export function recountTrendsWorkflowId(input: RecountTrendsInput): string {
+  return formatWorkflowId(trends.workflows.recountTrends.workflowId, { from: input.from, to: input.to });
+}
+
+/** What a recount did (petadota_trends.recount's summary; recorded in recontagens too). */
+export interface RecountSummary {
+  start: string;
+  end: string;
+  /** Distinct events of the range, each counted once. */
+  events: number;
+  /** Of them, read from the archive, and from Kafka (counted by the stream, not archived yet). */
+  archived_records: number;
+  kafka_records: number;
+  rows_before: number;
+  rows_after: number;
+  /** Rows of the four range tables that the recount added, removed or changed. */
+  rows_changed: number;
+  views_before: number;
+  views_after: number;
+  /** The offsets the recounted rows account for, per partition. */
+  counted_offsets: Record<string, number>;
+  seconds: number;
+}

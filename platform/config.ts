@@ -47,7 +47,10 @@ export interface PlatformConfig {
     sslCa: Buffer | null;
   };
   s3: {
+    /** The images. */
     bucket: string;
+    /** The trends job's Parquet archive of every click record. */
+    archiveBucket: string;
     endpoint: string;
     region: string;
     accessKeyId: string;
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
     },
     s3: {
       bucket: string('S3_BUCKET'),
+      archiveBucket: string('S3_ARCHIVE_BUCKET'),
       endpoint: string('S3_ENDPOINT'),
       region: string('S3_REGION'),
       accessKeyId: string('S3_ACCESS_KEY_ID'),

@@ -3,4 +3,5 @@ export { imageCycle } from './images/cycle';
 export { imageLoop } from './images/loop';
 export { provisionInfrastructure } from './provisioning/workflow';
 export { trendReportLoop } from './trends/report-loop';
+export { recountTrends } from './trends/recount';
 export { simulateInteractions } from './trends/simulate';

@@ -1,4 +1,5 @@
-// The image bucket: created when missing; a bucket we may not use is a configuration error.
+// The buckets (the images, the trends archive): created when missing; a bucket we may not use is
+// a configuration error.
 import {
   CreateBucketCommand,
   DeleteObjectCommand,

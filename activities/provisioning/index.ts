@@ -17,6 +17,8 @@ export interface ProvisioningDependencies {
   /** The database server, the admin account that provisions it and the accounts it creates. */
   mysql: MysqlConfig;
   bucket: string;
+  /** The trends job's archive, apart from the images. */
+  archiveBucket: string;
   topics: TopicSpec;
   cloud: CloudSettings;
   s3: S3Client;
@@ -26,13 +28,14 @@ export interface ProvisioningDependencies {
 }
 
 export interface PlatformValidation {
-  target: { database: string; bucket: string; topics: string[] };
+  target: { database: string; bucket: string; archiveBucket: string; topics: string[] };
   checks: ValidationCheck[];
 }
 
 export function createProvisioningActivities({
   mysql,
   bucket,
+  archiveBucket,
   topics,
   cloud,
   s3,
@@ -74,7 +77,7 @@ export function createProvisioningActivities({
 
   return {
     async ensureBucket(): Promise<string[]> {
-      return ensureBucket(s3, bucket);
+      return [...(await ensureBucket(s3, bucket)), ...(await ensureBucket(s3, archiveBucket))];
     },
 
     async applySchema(): Promise<string[]> {
@@ -110,11 +113,11 @@ export function createProvisioningActivities({
         checkSchema(connection, database, sqlDir),
       );
       const accounts = await checkAccounts(mysql);
-      const bucketCheck = await checkBucket(s3, bucket);
+      const bucketChecks = [await checkBucket(s3, bucket), await checkBucket(s3, archiveBucket)];
       const topicChecks = await withKafkaAdmin((admin) => checkTopics(admin, topics));
       return {
-        target: { database, bucket, topics: topics.topics },
-        checks: [...schema, ...accounts, bucketCheck, ...topicChecks],
+        target: { database, bucket, archiveBucket, topics: topics.topics },
+        checks: [...schema, ...accounts, ...bucketChecks, ...topicChecks],
       };
     },
 

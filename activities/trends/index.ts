@@ -2,11 +2,17 @@
 import { Context } from '@temporalio/activity';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'mysql2/promise';
-import type { SimulationSummary, TrendReport } from '../../contracts/trends';
+import type {
+  RecountSummary,
+  RecountTrendsInput,
+  SimulationSummary,
+  TrendReport,
+} from '../../contracts/trends';
 import { fromMysqlError } from '../failures';
 import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
 import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
 import { collectorSender, kafkaSender } from './click-senders';
+import { type RecountJob, recountRange } from './recount';
 
 /** `CANCELLED` (asked for by the workflow), `WORKER_SHUTDOWN`, `TIMED_OUT`, … */
 function cancelReason(signal: AbortSignal): string {
@@ -24,6 +30,8 @@ export interface TrendDependencies {
   readonlyDb: Pool;
   /** The stream account: writes the stored reports. */
   streamDb: Pool;
+  /** How to run the recount's Spark job on this worker's machine. */
+  recount: RecountJob;
 }
 
 export function createTrendActivities({
@@ -32,6 +40,7 @@ export function createTrendActivities({
   collectorUrl,
   readonlyDb,
   streamDb,
+  recount,
 }: TrendDependencies) {
   return {
     /** Heartbeats its progress; a retry resumes the same sequence; cancellation stops it cleanly. */
@@ -79,6 +88,10 @@ export function createTrendActivities({
       return storeTrendReport(streamDb, report).catch((error: unknown) => {
         throw fromMysqlError(error, 'storing the trend report');
       });
+    },
+    /** The Spark batch job, heartbeating its latest log line; cancelled, it is stopped. */
+    async recountTrendRange(range: RecountTrendsInput): Promise<RecountSummary> {
+      return recountRange(recount, range);
     },
   };
 }

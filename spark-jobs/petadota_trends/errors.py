@@ -22,6 +22,10 @@ class TopicMissingError(TrendsJobError):
     """A topic the job reads or writes does not exist (the broker never auto-creates them)."""
 
 
+class ArchiveUnavailableError(TrendsJobError):
+    """The archive's URL cannot be written: a missing bucket, a refused key, the store down."""
+
+
 class MysqlUnavailableError(TrendsJobError):
     """MySQL did not accept a connection at the configured address."""
 

@@ -12,6 +12,9 @@ query, `trends`, with its checkpoint in SPARK_CHECKPOINT_DIR/trends:
 No click is too late to count: the de-duplication forgets on arrival time, not event time, so a
 click sent after an hour offline is counted in its own (old) buckets, and tallied as late.
 
+A second query, `archive` (archive.py, SPARK_ARCHIVE), writes every record as read, valid or
+not, as Parquet to SPARK_ARCHIVE_URL, exactly once per offset: the raw data a recount starts from.
+
 Each record is read and validated once. Run with `python -m petadota_trends.job` (from
 spark-jobs/) or spark-submit (see the README). SIGTERM or SIGINT stops it gracefully: the batch
 in flight finishes, then the query stops. Exit status: 0 stopped on request, 1 the query failed,
@@ -32,7 +35,7 @@ from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
-from petadota_trends import aggregations, dead_letter, events, mysql_sink, preflight, status
+from petadota_trends import aggregations, archive, dead_letter, events, mysql_sink, preflight, status
 from petadota_trends.catalog import Catalog
 from petadota_trends.errors import ConfigurationError, TrendsJobError
 from petadota_trends.session import build_session, ship_python_code
@@ -115,6 +118,20 @@ def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery
     )
 
 
+def start_archive(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery:
+    """The archive query: every record as read, with its own checkpoint and trigger."""
+    assert settings.archive is not None
+    parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
+    return (
+        parsed.writeStream.queryName(archive.QUERY_NAME)
+        .outputMode("append")
+        .foreachBatch(archive.archive_batch(settings))
+        .option("checkpointLocation", str(settings.checkpoint_dir / archive.QUERY_NAME))
+        .trigger(processingTime=f"{settings.archive.trigger_seconds} seconds")
+        .start()
+    )
+
+
 def stop_gracefully(queries: dict[str, StreamingQuery]) -> None:
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for name, query in queries.items():
@@ -128,15 +145,19 @@ def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading
     progress = status.ProgressLog()
     spark.streams.addListener(progress)
     queries = {QUERY_NAME: start_query(spark, settings)}
+    if settings.archive:
+        queries[archive.QUERY_NAME] = start_archive(spark, settings)
     ui_url = spark.sparkContext.uiWebUrl
     log.info(
-        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s; checkpoint in %s; Spark UI %s",
+        "streaming %s on %s -> MySQL %s:%s/%s, dead letters -> %s, archive -> %s; checkpoints in %s; "
+        "Spark UI %s",
         settings.interactions_topic,
         spark.sparkContext.master,
         settings.mysql.host,
         settings.mysql.port,
         settings.mysql.database,
         settings.dead_letter_topic,
+        settings.archive.url if settings.archive else "off",
         settings.checkpoint_dir,
         ui_url,
     )
@@ -187,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         # MySQL first: it needs no JVM, so the commonest mistake fails in a second.
         mysql_sink.check_access(settings.mysql)
         mysql_sink.check_counts_accounted(settings.mysql, settings.interactions_topic)
-        spark = build_session(APP_NAME, settings.spark)
+        spark = build_session(
+            APP_NAME, settings.spark, hadoop=settings.archive.hadoop_options() if settings.archive else None
+        )
     except (TrendsJobError, ConfigurationError) as error:
         log.error("%s: %s", type(error).__name__, error)
         return 2
@@ -197,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         preflight.check_topics(
             spark, settings.spark, [settings.interactions_topic, settings.dead_letter_topic]
         )
+        if settings.archive:
+            preflight.check_archive(spark, settings.archive.url)
         return run(spark, settings, stop_requested)
     except (TrendsJobError, ConfigurationError) as error:
         log.error("%s: %s", type(error).__name__, error)

@@ -119,7 +119,24 @@ LATE_CLICKS = TrendTable(
     ),
 )
 
-TREND_TABLES = (VIEWS_10S, VIEWS_HOUR, VIEWS_ANIMAL_10S, VIEWS_ANIMAL_HOUR, LATE_CLICKS, COUNTED_OFFSETS)
+ARCHIVED_OFFSETS = TrendTable(
+    name="offsets_arquivados",
+    columns=("topico", "particao", "ultimo_offset"),
+    upsert=(
+        "INSERT INTO offsets_arquivados (topico, particao, ultimo_offset) VALUES (%s, %s, %s) "
+        "ON DUPLICATE KEY UPDATE ultimo_offset = GREATEST(ultimo_offset, VALUES(ultimo_offset))"
+    ),
+)
+
+TREND_TABLES = (
+    VIEWS_10S,
+    VIEWS_HOUR,
+    VIEWS_ANIMAL_10S,
+    VIEWS_ANIMAL_HOUR,
+    LATE_CLICKS,
+    COUNTED_OFFSETS,
+    ARCHIVED_OFFSETS,
+)
 
 
 @dataclass(frozen=True)
@@ -156,11 +173,12 @@ class BatchCounts:
             hours[hour] = hours.get(hour, 0) + row.visualizacoes
         animal_buckets: dict[tuple[str, int], tuple[int, int, str]] = {}
         animal_hours: dict[tuple[str, int], tuple[int, int]] = {}
-        for row in animal_rows:  # one per bucket and animal already
+        for row in animal_rows:
+            views, unknown, newest = animal_buckets.get((row.bucket_inicio, row.animal_id), (0, 0, ""))
             animal_buckets[(row.bucket_inicio, row.animal_id)] = (
-                row.visualizacoes,
-                row.desconhecidas,
-                row.ultimo_evento_em,
+                views + row.visualizacoes,
+                unknown + row.desconhecidas,
+                max(newest, row.ultimo_evento_em),
             )
             views, unknown = animal_hours.get((row.hora_inicio, row.animal_id), (0, 0))
             animal_hours[(row.hora_inicio, row.animal_id)] = (
@@ -274,15 +292,41 @@ def check_access(mysql: MysqlSettings) -> None:
         connection.close()
 
 
-def counted_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
-    """Per partition of `topic`, the highest offset whose event is in the trend tables."""
-
+def _offsets(mysql: MysqlSettings, table: TrendTable, topic: str) -> dict[int, int]:
     def read(connection: pymysql.connections.Connection) -> dict[int, int]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT particao, ultimo_offset FROM offsets_contados WHERE topico = %s", (topic,))
+            cursor.execute(
+                f"SELECT particao, ultimo_offset FROM {table.name} WHERE topico = %s",  # noqa: S608 - a constant
+                (topic,),
+            )
             return {int(partition): int(offset) for partition, offset in cursor.fetchall()}
 
     return retrying(mysql, read)
+
+
+def counted_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
+    """Per partition of `topic`, the highest offset whose event is in the trend tables."""
+    return _offsets(mysql, COUNTED_OFFSETS, topic)
+
+
+def archived_offsets(mysql: MysqlSettings, topic: str) -> dict[int, int]:
+    """Per partition of `topic`, the highest offset whose record is in the archive."""
+    return _offsets(mysql, ARCHIVED_OFFSETS, topic)
+
+
+def record_archived(mysql: MysqlSettings, topic: str, offsets: dict[int, int]) -> None:
+    """After a batch's files are in place: its highest offset per partition is archived."""
+
+    def record(connection: pymysql.connections.Connection) -> None:
+        with connection.cursor() as cursor:
+            _execute_many(
+                cursor,
+                ARCHIVED_OFFSETS,
+                [(topic, partition, offset) for partition, offset in offsets.items()],
+            )
+        connection.commit()
+
+    retrying(mysql, record)
 
 
 def add_counts(mysql: MysqlSettings, topic: str, counted_before: dict[int, int], counts: BatchCounts) -> bool:
@@ -342,18 +386,19 @@ def _add_in_transaction(
                 f"the counted offsets of {topic} in {mysql.database}.offsets_contados moved while the "
                 "batch ran: is a second trends job counting that topic into this database?"
             )
-        _execute_many(cursor, VIEWS_10S, [(*key, *value) for key, value in counts.buckets.items()])
-        _execute_many(cursor, VIEWS_HOUR, [(*key, views) for key, views in counts.hours.items()])
-        _execute_many(
-            cursor, VIEWS_ANIMAL_10S, [(*key, *value) for key, value in counts.animal_buckets.items()]
-        )
-        _execute_many(
-            cursor, VIEWS_ANIMAL_HOUR, [(*key, *value) for key, value in counts.animal_hours.items()]
-        )
-        _execute_many(cursor, LATE_CLICKS, [(minute, *value) for minute, value in counts.late.items()])
+        insert_counts(cursor, counts)
         offsets = [(topic, partition, offset) for partition, offset in counts.offsets.items()]
         _execute_many(cursor, COUNTED_OFFSETS, offsets)
     return True
+
+
+def insert_counts(cursor: pymysql.cursors.Cursor, counts: BatchCounts) -> None:
+    """Adds the counts to their tables (upserts: on rows just deleted, plain inserts)."""
+    _execute_many(cursor, VIEWS_10S, [(*key, *value) for key, value in counts.buckets.items()])
+    _execute_many(cursor, VIEWS_HOUR, [(*key, views) for key, views in counts.hours.items()])
+    _execute_many(cursor, VIEWS_ANIMAL_10S, [(*key, *value) for key, value in counts.animal_buckets.items()])
+    _execute_many(cursor, VIEWS_ANIMAL_HOUR, [(*key, *value) for key, value in counts.animal_hours.items()])
+    _execute_many(cursor, LATE_CLICKS, [(minute, *value) for minute, value in counts.late.items()])
 
 
 def _execute_many(cursor: pymysql.cursors.Cursor, table: TrendTable, rows: list[tuple]) -> None:

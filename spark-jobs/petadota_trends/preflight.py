@@ -1,13 +1,21 @@
 """Checks, before the queries start, that the brokers answer and the topics exist, so that either
 is a clear error that says what to do: subscribed to a missing topic, the Kafka source would just
-wait without a word. (The MySQL side is checked by mysql_sink.check_access.)"""
+wait without a word; and that the archive can be written. (The MySQL side is checked by
+mysql_sink.check_access.)"""
 
 from __future__ import annotations
+
+import uuid
 
 from py4j.protocol import Py4JJavaError
 from pyspark.sql import SparkSession
 
-from petadota_trends.errors import KafkaUnavailableError, TopicMissingError, TrendsJobError
+from petadota_trends.errors import (
+    ArchiveUnavailableError,
+    KafkaUnavailableError,
+    TopicMissingError,
+    TrendsJobError,
+)
 from petadota_trends.settings import SparkSettings, kafka_client_options
 
 KAFKA_TIMEOUT_SECONDS = 15.0
@@ -66,3 +74,31 @@ def check_topics(
                 raise TrendsJobError(f"Kafka at {brokers} failed describing {topic!r}: {cause}") from error
     finally:
         admin.close()
+
+
+def check_archive(spark: SparkSession, url: str) -> None:
+    """Writes and deletes a probe file under the archive's URL with the job's own Hadoop settings
+    (the S3A keys): a missing bucket or a refused key is a clear error now, not a failed batch."""
+    jvm = spark.sparkContext._jvm
+    probe = jvm.org.apache.hadoop.fs.Path(f"{url}/_probe/{uuid.uuid4().hex}")
+    try:
+        fs = probe.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+        fs.create(probe, True).close()
+        fs.delete(probe, False)
+    except Py4JJavaError as error:
+        cause = _root_cause_name(error)
+        message = str(error.java_exception.getMessage()).splitlines()[0]
+        if "NoSuchBucket" in message or cause.endswith("UnknownStoreException"):
+            raise ArchiveUnavailableError(
+                f"the archive's bucket in SPARK_ARCHIVE_URL={url} does not exist: run provisioning "
+                "(bin/petadota provision --environment local), which creates it, or set S3_ARCHIVE_BUCKET"
+            ) from None
+        if cause.endswith("AccessDeniedException") or "403" in message:
+            raise ArchiveUnavailableError(
+                f"the object store refused the archive's key on {url}: check S3_ACCESS_KEY_ID and "
+                f"S3_SECRET_ACCESS_KEY ({message})"
+            ) from None
+        raise ArchiveUnavailableError(
+            f"cannot write the archive at SPARK_ARCHIVE_URL={url} ({cause}: {message}): is the object "
+            "store up (infra/local/stack up s3) and S3_ENDPOINT right?"
+        ) from None

@@ -9,6 +9,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
@@ -28,18 +29,28 @@ REQUIRED_JARS = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kaf
 ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
 
 
-def connector_jars(settings: SparkSettings) -> list[str]:
+# What s3a:// URLs need (infra/local/maven/s3a/pom.xml).
+S3A_JARS = ("hadoop-aws", "s3-2", "s3-transfer-manager", "apache-client")
+
+
+def connector_jars(settings: SparkSettings, s3a: bool = False) -> list[str]:
     jars = sorted(str(path) for path in settings.jars_dir.glob("*.jar"))
-    missing = [name for name in REQUIRED_JARS if not any(Path(jar).name.startswith(name) for jar in jars)]
+    required = REQUIRED_JARS + (S3A_JARS if s3a else ())
+    missing = [name for name in required if not any(Path(jar).name.startswith(name) for jar in jars)]
     if missing:
         raise MissingJarsError(
             f"no {', '.join(missing)} jar in {settings.jars_dir}: run 'infra/local/stack install' "
-            "or point SPARK_JARS_DIR at the jars of infra/local/maven/spark/pom.xml"
+            "or point SPARK_JARS_DIR at the jars of infra/local/maven/spark/pom.xml and "
+            "infra/local/maven/s3a/pom.xml"
         )
     return jars
 
 
-def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> SparkSession:
+def build_session(
+    app_name: str, settings: SparkSettings, ui: bool = True, hadoop: Mapping[str, str] | None = None
+) -> SparkSession:
+    """`hadoop`: Hadoop options (the archive's S3A ones), set as spark.hadoop.*."""
+    hadoop = hadoop or {}
     # Under spark-submit the JVM is already up: its --master and environment decide.
     submitted = "PYSPARK_GATEWAY_PORT" in os.environ
     if not submitted and settings.master.startswith("local"):
@@ -49,14 +60,24 @@ def build_session(app_name: str, settings: SparkSettings, ui: bool = True) -> Sp
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.appName(app_name)
-        .config("spark.jars", ",".join(connector_jars(settings)))
+        .config(
+            "spark.jars",
+            ",".join(connector_jars(settings, s3a=any(key.startswith("fs.s3a.") for key in hadoop))),
+        )
         .config("spark.driver.memory", settings.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", str(ui).lower())
         .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")
+        # The archive's writes replace whole partitions (dynamic overwrite): their tasks write into
+        # the job's hidden staging directory, which Spark then moves into place. Version 2 commits
+        # a task's files straight into that directory: on S3, where a rename is a copy, one copy
+        # of each file less, and nothing a reader sees before the move.
+        .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
     )
+    for key, value in hadoop.items():
+        builder = builder.config(f"spark.hadoop.{key}", value)
     if not submitted:
         builder = builder.master(settings.master)
     if settings.state_store == "rocksdb":

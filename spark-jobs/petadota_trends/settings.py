@@ -147,6 +147,61 @@ class MysqlSettings:
 
 
 @dataclass(frozen=True)
+class ArchiveSettings:
+    """Where the archive query writes (a Hadoop file system URL) and, for s3a://, the object store
+    and its credentials, handed to S3A as spark.hadoop.fs.s3a.* (never logged)."""
+
+    url: str
+    trigger_seconds: float
+    s3_endpoint: str | None = None
+    s3_region: str | None = None
+    s3_path_style: bool = True
+    s3_access_key_id: str | None = field(default=None, repr=False)
+    s3_secret_access_key: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | Settings | None = None) -> ArchiveSettings | None:
+        """None when SPARK_ARCHIVE is false."""
+        settings = spark_settings(env)
+        if not settings.boolean("SPARK_ARCHIVE"):
+            return None
+        url = settings.string("SPARK_ARCHIVE_URL").rstrip("/")
+        if not url.startswith("s3a://"):
+            return cls(url=url, trigger_seconds=settings.number("SPARK_ARCHIVE_TRIGGER_SECONDS"))
+        return cls(
+            url=url,
+            trigger_seconds=settings.number("SPARK_ARCHIVE_TRIGGER_SECONDS"),
+            s3_endpoint=settings.string("S3_ENDPOINT"),
+            s3_region=settings.string("S3_REGION"),
+            s3_path_style=settings.boolean("S3_FORCE_PATH_STYLE"),
+            s3_access_key_id=settings.required(
+                "S3_ACCESS_KEY_ID", "start the local stack (it generates the key into local.env) or set it"
+            ),
+            s3_secret_access_key=settings.required(
+                "S3_SECRET_ACCESS_KEY",
+                "start the local stack (it generates the key into local.env) or set it",
+            ),
+        )
+
+    def hadoop_options(self) -> dict[str, str]:
+        """The S3A options of an s3a:// archive (none otherwise), without the spark.hadoop. prefix."""
+        if not self.url.startswith("s3a://"):
+            return {}
+        assert self.s3_endpoint is not None
+        return {
+            "fs.s3a.endpoint": self.s3_endpoint,
+            "fs.s3a.endpoint.region": self.s3_region or "",
+            "fs.s3a.path.style.access": str(self.s3_path_style).lower(),
+            "fs.s3a.connection.ssl.enabled": str(self.s3_endpoint.startswith("https://")).lower(),
+            # The keys of the settings only: never the instance-metadata endpoint, which a machine
+            # off the cloud answers slowly or not at all.
+            "fs.s3a.aws.credentials.provider": "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "fs.s3a.access.key": self.s3_access_key_id or "",
+            "fs.s3a.secret.key": self.s3_secret_access_key or "",
+        }
+
+
+@dataclass(frozen=True)
 class TrendsSettings:
     """Everything the trends job needs: where it reads, writes and keeps its checkpoints, and the
     knobs of its micro-batches."""
@@ -162,6 +217,7 @@ class TrendsSettings:
     late_after_seconds: int
     animal_trends: bool
     catalog_refresh_seconds: float
+    archive: ArchiveSettings | None
     max_offsets_per_trigger: int
     starting_offsets: str
     fail_on_data_loss: bool
@@ -182,6 +238,7 @@ class TrendsSettings:
             late_after_seconds=settings.integer("SPARK_LATE_AFTER_SECONDS"),
             animal_trends=settings.boolean("SPARK_ANIMAL_TRENDS"),
             catalog_refresh_seconds=settings.number("SPARK_CATALOG_REFRESH_SECONDS"),
+            archive=ArchiveSettings.from_env(settings),
             max_offsets_per_trigger=settings.integer("SPARK_MAX_OFFSETS_PER_TRIGGER"),
             starting_offsets=settings.string("SPARK_STARTING_OFFSETS"),
             fail_on_data_loss=settings.boolean("SPARK_FAIL_ON_DATA_LOSS"),

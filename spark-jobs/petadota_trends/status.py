@@ -52,15 +52,14 @@ class ProgressLog(StreamingQueryListener):
             self.latest[progress.name] = summary
             self.first_batch.setdefault(progress.name, progress.batchId)
         log.info(
-            "%s batch %d: %d rows in %s ms (writing %s ms, %.0f rows/s), watermark %s, %d dropped as late",
+            "%s batch %d: %d rows in %s ms (writing %s ms, %.0f rows/s), %d event ids remembered",
             progress.name,
             summary["batch_id"],
             summary["input_rows"],
             summary["duration_ms"],
             progress.durationMs.get("addBatch"),
             summary["processed_rows_per_second"],
-            summary["watermark"],
-            summary["rows_dropped_by_watermark"],
+            summary["state_rows"],
         )
 
     def onQueryIdle(self, event: Any) -> None:

@@ -9,8 +9,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 from petadota_trends.session import build_session, ship_python_code
-from petadota_trends.settings import SparkSettings
-from tests.helpers import IsolatedDatabase, KafkaTopics
+from petadota_trends.settings import ArchiveSettings, SparkSettings
+from tests.helpers import IsolatedDatabase, KafkaTopics, S3Bucket
 
 
 @pytest.fixture(scope="session")
@@ -22,7 +22,14 @@ def settings() -> SparkSettings:
 def spark(settings: SparkSettings) -> Iterator[SparkSession]:
     # One session for the whole run: a JVM start costs seconds on this machine. The in-memory
     # state store keeps the tests' tiny streaming state cheap; no web UI to hold a port.
-    session = build_session("petadota-tests", replace(settings, state_store="hdfs"), ui=False)
+    # With the S3A options of the local S3 server, so that a test reads the archive it wrote.
+    archive = ArchiveSettings.from_env(
+        {**os.environ, "SPARK_ARCHIVE": "true", "SPARK_ARCHIVE_URL": "s3a://any"}
+    )
+    assert archive is not None
+    session = build_session(
+        "petadota-tests", replace(settings, state_store="hdfs"), ui=False, hadoop=archive.hadoop_options()
+    )
     session.sparkContext.setLogLevel("WARN")
     ship_python_code(session)
     yield session
@@ -51,3 +58,12 @@ def kafka_topics(spark: SparkSession, settings: SparkSettings) -> Iterator[Kafka
         yield topics
     finally:
         topics.close()
+
+
+@pytest.fixture
+def s3_bucket(unique_name: str) -> Iterator[S3Bucket]:
+    bucket = S3Bucket(unique_name)
+    try:
+        yield bucket
+    finally:
+        bucket.delete()

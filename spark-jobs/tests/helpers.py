@@ -73,6 +73,16 @@ class IsolatedDatabase:
             password=password,
         )
 
+    def stream_env(self) -> dict[str, str]:
+        """The settings that point the trends job at this database with its stream account."""
+        return {
+            "MYSQL_HOST": self.stream.host,
+            "MYSQL_PORT": str(self.stream.port),
+            "MYSQL_DATABASE": self.stream.database,
+            "MYSQL_STREAM_USER": self.stream.user,
+            "MYSQL_STREAM_PASSWORD": self.stream.password,
+        }
+
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with admin_connection(self.name) as connection, connection.cursor() as cursor:
             cursor.execute(sql, args)
@@ -127,3 +137,33 @@ class KafkaTopics:
         if self.created:
             self.admin.deleteTopics(list(self.created)).all().get()
         self.admin.close()
+
+
+class S3Bucket:
+    """A bucket of its own on the S3 server the settings name, emptied and removed afterwards."""
+
+    def __init__(self, name: str) -> None:
+        import boto3  # tests only: the job itself writes through Spark's S3A connector
+
+        settings = Settings("tests")
+        self.name = name
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=settings.string("S3_ENDPOINT"),
+            region_name=settings.string("S3_REGION"),
+            aws_access_key_id=settings.string("S3_ACCESS_KEY_ID"),
+            aws_secret_access_key=settings.string("S3_SECRET_ACCESS_KEY"),
+            config=boto3.session.Config(s3={"addressing_style": "path"}),
+        )
+        self.client.create_bucket(Bucket=name)
+
+    def object_keys(self, prefix: str = "") -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def delete(self) -> None:
+        keys = self.object_keys()
+        for start in range(0, len(keys), 1000):
+            objects = [{"Key": key} for key in keys[start : start + 1000]]
+            self.client.delete_objects(Bucket=self.name, Delete={"Objects": objects})
+        self.client.delete_bucket(Bucket=self.name)

@@ -27,7 +27,7 @@ from pyspark.sql import functions as F
 
 from petadota_trends.settings import SparkSettings
 from tests.event_samples import SAMPLES
-from tests.helpers import IsolatedDatabase, KafkaTopics
+from tests.helpers import IsolatedDatabase, KafkaTopics, S3Bucket
 
 SPARK_JOBS = Path(__file__).resolve().parents[1]
 QUERY = "trends"
@@ -38,6 +38,8 @@ EVENTS = 600
 START = datetime(2025, 11, 22, 10, 0, 0)
 PARTITIONS = 3
 DEADLINE_SECONDS = 300
+# The issue's adversarial stream: 300,000 valid clicks over 100 s of event time.
+ADVERSARIAL_CLICKS = 300_000
 
 
 def generated_clicks() -> list[dict]:
@@ -195,22 +197,19 @@ def job_env(
     **overrides: str,
 ) -> dict[str, str]:
     """The job's environment: these topics, the isolated database's stream account, small batches."""
-    stream = database.stream
     return {
         **os.environ,
         "KAFKA_BROKERS": settings.kafka_brokers,
         "KAFKA_INTERACTIONS_TOPIC": topic,
         "KAFKA_DEAD_LETTER_TOPIC": dead_letter_topic,
-        "MYSQL_HOST": stream.host,
-        "MYSQL_PORT": str(stream.port),
-        "MYSQL_DATABASE": stream.database,
-        "MYSQL_STREAM_USER": stream.user,
-        "MYSQL_STREAM_PASSWORD": stream.password,
+        **database.stream_env(),
         "SPARK_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
         "SPARK_STATUS_FILE": str(tmp_path / "status.json"),
         "SPARK_TRIGGER_SECONDS": "0.5",
         "SPARK_MAX_OFFSETS_PER_TRIGGER": "150",
         "SPARK_SHUFFLE_PARTITIONS": "2",
+        "SPARK_ARCHIVE_URL": (tmp_path / "archive").as_uri(),
+        "SPARK_ARCHIVE_TRIGGER_SECONDS": "0.5",
         "PYTHONPATH": f"{SPARK_JOBS}{os.pathsep}{SPARK_JOBS.parent / 'platform' / 'python'}",
         **overrides,
     }
@@ -229,6 +228,7 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
     settings: SparkSettings,
     kafka_topics: KafkaTopics,
     isolated_database: IsolatedDatabase,
+    s3_bucket: S3Bucket,
     unique_name: str,
     job_processes: list[JobProcess],
     tmp_path: Path,
@@ -255,27 +255,47 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
 
     for animal_id in CATALOG_IDS:
         isolated_database.add_animal(animal_id)
-    env = job_env(settings, isolated_database, topic, dead_letter_topic, tmp_path)
+    archive_url = f"s3a://{s3_bucket.name}/interacoes"
+    env = job_env(
+        settings, isolated_database, topic, dead_letter_topic, tmp_path, SPARK_ARCHIVE_URL=archive_url
+    )
     checkpoints = tmp_path / "checkpoints"
 
     first = JobProcess(env, tmp_path / "job-1.log")
     job_processes.append(first)
-    checkpoint = checkpoints / QUERY
+    checkpoint, archive_checkpoint = checkpoints / QUERY, checkpoints / "archive"
+    # kill -9 while the archive writes Parquet: its files are in the object store's staging
+    # directory, not yet moved into place, and the counts have at least one more batch to go.
     first.wait_for(
-        lambda: len(batch_ids(checkpoint / "commits")) >= 2 and batch_in_flight(checkpoint),
-        "two committed batches and a third in flight",
+        lambda: (
+            len(batch_ids(archive_checkpoint / "commits")) >= 1
+            and any("/.spark-staging-" in key for key in s3_bucket.object_keys())
+            and len(batch_ids(checkpoint / "commits")) >= 1
+        ),
+        "the archive writing its second batch",
     )
     first.kill_hard()
-    assert committed_offsets(checkpoint, topic) != end_offsets, "the job finished before the crash"
+    assert committed_offsets(checkpoint, topic) != end_offsets, "the job counted everything before the crash"
+    assert committed_offsets(archive_checkpoint, topic) != end_offsets, (
+        "the archive was done before the crash"
+    )
 
     second = JobProcess(env, tmp_path / "job-2.log")
     job_processes.append(second)
-    second.wait_for(lambda: committed_offsets(checkpoint, topic) == end_offsets, "the whole topic")
+    second.wait_for(
+        lambda: (
+            committed_offsets(checkpoint, topic) == end_offsets
+            and committed_offsets(archive_checkpoint, topic) == end_offsets
+        ),
+        "the whole topic, counted and archived",
+    )
     status = json.loads((tmp_path / "status.json").read_text())
     assert second.stop() == 0, second.tail()
 
     # The restart went on from the checkpoint, not from the start of the topic.
-    assert status["queries"][QUERY]["first_batch_id_this_run"] >= 2
+    assert status["queries"][QUERY]["first_batch_id_this_run"] >= 1
+    assert status["queries"]["archive"]["first_batch_id_this_run"] >= 1
+    assert_archive_exact(spark, archive_url, sent)
     buckets, hours = expected_tables(clicks)
     assert_tables_exact(isolated_database, buckets, hours)
     assert sum(hours.values()) == EVENTS
@@ -321,12 +341,19 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
     shutil.rmtree(checkpoints)
     third = JobProcess(env, tmp_path / "job-3.log")
     job_processes.append(third)
-    third.wait_for(lambda: committed_offsets(checkpoint, topic) == end_offsets, "the whole topic again")
+    third.wait_for(
+        lambda: (
+            committed_offsets(checkpoint, topic) == end_offsets
+            and committed_offsets(archive_checkpoint, topic) == end_offsets
+        ),
+        "the whole topic again",
+    )
     assert third.stop() == 0, third.tail()
     assert_tables_exact(isolated_database, buckets, hours)
     assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
     assert_late_clicks(isolated_database, EVENTS, START)
     assert len(read_topic(spark, settings, dead_letter_topic)) == len(published)
+    assert_archive_exact(spark, archive_url, sent)
 
 
 def assert_tables_exact(database: IsolatedDatabase, buckets: dict, hours: dict) -> None:
@@ -358,6 +385,25 @@ def assert_late_clicks(database: IsolatedDatabase, clicks: int, oldest: datetime
     assert (late, earliest) == (clicks, oldest)
 
 
+def assert_archive_exact(spark: SparkSession, url: str, sent: list) -> None:
+    """Every offset of the topic in the archive exactly once, with its exact bytes: the valid ones
+    under their event hour, the invalid ones (the malformed, the tombstone) with a reason."""
+    valid = spark.read.parquet(f"{url}/valid").select("partition", "offset", "value").collect()
+    invalid = spark.read.parquet(f"{url}/invalid").select("partition", "offset", "value", "reason").collect()
+    archived = Counter((row.partition, row.offset) for row in valid + invalid)
+    assert [place for place, copies in archived.items() if copies > 1] == []
+    assert set(archived) == {(row.partition, row.offset) for row in sent}
+    values = {(row.partition, row.offset): row.value for row in valid + invalid}
+    assert all(values[(row.partition, row.offset)] == row.value for row in sent)
+    keys = {
+        (row.partition, row.offset): row.key if isinstance(row.key, str) else bytes(row.key).decode()
+        for row in sent
+    }
+    bad = {place for place, key in keys.items() if key.startswith(("malformed", "tomb"))}
+    assert {(row.partition, row.offset) for row in invalid} == bad
+    assert all(row.reason for row in invalid)
+
+
 def read_topic(spark: SparkSession, settings: SparkSettings, topic: str) -> list:
     return (
         spark.read.format("kafka")
@@ -384,7 +430,7 @@ def end_offsets_of(rows: list) -> dict[str, int]:
     return ends
 
 
-def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_refresh(
+def test_the_adversarial_stream_ends_exact_after_a_recount_and_a_new_animal_counts_within_a_refresh(
     spark: SparkSession,
     settings: SparkSettings,
     kafka_topics: KafkaTopics,
@@ -401,27 +447,29 @@ def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_r
         topic,
         dead_letter_topic,
         tmp_path,
-        SPARK_MAX_OFFSETS_PER_TRIGGER="600",
+        SPARK_MAX_OFFSETS_PER_TRIGGER="60000",
         SPARK_CATALOG_REFRESH_SECONDS="2",
+        # A short span: copies arriving later than it are counted again, until the recount.
+        SPARK_DEDUPE_SECONDS="2",
     )
     job = JobProcess(env, tmp_path / "job.log")
     job_processes.append(job)
-    checkpoint = tmp_path / "checkpoints" / QUERY
+    checkpoint, archive_checkpoint = tmp_path / "checkpoints" / QUERY, tmp_path / "checkpoints" / "archive"
     status = tmp_path / "status.json"
     job.wait_for(
         lambda: status.exists() and json.loads(status.read_text())["state"] == "running", "the query running"
     )
 
-    # 3,000 clicks over the 100 s before now, sent newest first, so each batch is older than the
-    # last; 5% of them again at the very end (a copy 100 s of event time out of order); 10
-    # malformed among them. An event-time watermark of 60 s would drop two in five as late.
+    # 300,000 clicks over the 100 s before now, sent newest first, so each batch is older than the
+    # last; 5% of them again at the very end (copies 100 s of event time out of order); 10
+    # malformed among them. An event-time watermark of 60 s dropped 21% of such a stream as late.
     now = datetime.now(UTC).replace(tzinfo=None)
     clicks = []
-    for i in range(3000):
+    for i in range(ADVERSARIAL_CLICKS):
         tipo, raca = ANIMALS[POPULARITY[(i * 7 + i // 10) % len(POPULARITY)]]
-        at = now - timedelta(milliseconds=100_000 * i // 3000)
+        at = now - timedelta(milliseconds=100_000 * i // ADVERSARIAL_CLICKS)
         click = {
-            "event_id": str(uuid.UUID(int=10**6 + i)),
+            "event_id": str(uuid.UUID(int=10**7 + i)),
             "usuario_id": f"v-{i % 101}",
             "raca": raca,
             "tipo": tipo,
@@ -432,19 +480,31 @@ def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_r
         clicks.append(click)
     records = [(c["event_id"], json.dumps(c).encode(), i % PARTITIONS) for i, c in enumerate(clicks)]
     for n in range(10):
-        records.insert(300 * n + 7, (f"malformed-{n}", b"{broken", n % PARTITIONS))
-    # Copies of the newest 30 s only: each is then plainly on time whichever copy is counted.
+        records.insert(ADVERSARIAL_CLICKS // 10 * n + 7, (f"malformed-{n}", b"{broken", n % PARTITIONS))
+    # Copies of the newest 30 s only: each is plainly on time whichever copy is counted.
     records += [
         (clicks[i]["event_id"], json.dumps(clicks[i]).encode(), (i + 1) % PARTITIONS)
-        for i in range(0, 900, 6)
+        for i in range(0, ADVERSARIAL_CLICKS * 3 // 10, 6)
     ]
     sent = send(spark, settings, topic, records)
-    job.wait_for(lambda: committed_offsets(checkpoint, topic) == end_offsets_of(sent), "the first clicks")
+    ends = end_offsets_of(sent)
+    job.wait_for(
+        lambda: (
+            committed_offsets(checkpoint, topic) == ends
+            and committed_offsets(archive_checkpoint, topic) == ends
+        ),
+        "the clicks counted and archived",
+    )
 
     buckets, hours = expected_tables(clicks)
-    assert_tables_exact(isolated_database, buckets, hours)
-    animal_buckets, animal_hours = expected_animal_tables(clicks, ())
-    assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
+    counted_hours = {
+        row[:3]: row[3]
+        for row in isolated_database.query(
+            "SELECT hora_inicio, tipo, raca, visualizacoes FROM visualizacoes_hora"
+        )
+    }
+    assert counted_hours.keys() == hours.keys()
+    assert all(counted_hours[key] >= views for key, views in hours.items()), "nothing lost, late or not"
     # Late: reached Kafka more than 60 s after its event time, by the broker's own timestamps.
     arrived: dict[str, datetime] = {}  # each click's first copy
     for row in sent:
@@ -455,18 +515,47 @@ def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_r
         if (arrived[c["event_id"]] - datetime.fromisoformat(c["timestamp"][:-1])).total_seconds() > 60
     ]
     [(late_counted,)] = isolated_database.query("SELECT COALESCE(SUM(cliques), 0) FROM cliques_atrasados")
-    assert late_counted == len(late)
+    assert late_counted == len(late) > 0
     dead = {
         (json.loads(row.value)["partition"], json.loads(row.value)["offset"])
         for row in read_topic(spark, settings, dead_letter_topic)
     }
     assert dead == {(row.partition, row.offset) for row in sent if row.key.startswith(b"malformed")}
     assert len(dead) == 10
+    assert_archive_exact(spark, env["SPARK_ARCHIVE_URL"], sent)
+
+    # The recount of the hours the clicks fall in, while the stream runs: each click exactly once.
+    first_hour = (now - timedelta(seconds=100)).replace(minute=0, second=0, microsecond=0)
+    last_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    recounted = subprocess.run(  # noqa: S603 - this interpreter, the job's own module
+        [
+            sys.executable,
+            "-m",
+            "petadota_trends.recount",
+            "--from",
+            first_hour.isoformat() + "Z",
+            "--to",
+            last_hour.isoformat() + "Z",
+        ],
+        cwd=SPARK_JOBS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE_SECONDS,
+        check=False,
+    )
+    assert recounted.returncode == 0, recounted.stderr[-3000:]
+    summary = json.loads(recounted.stdout)
+    assert (summary["events"], summary["views_after"]) == (ADVERSARIAL_CLICKS, ADVERSARIAL_CLICKS)
+    assert summary["views_before"] == sum(counted_hours.values())
+    assert_tables_exact(isolated_database, buckets, hours)
+    animal_buckets, animal_hours = expected_animal_tables(clicks, ())
+    assert_animal_tables_exact(isolated_database, animal_buckets, animal_hours)
 
     # Animal 42 enters the catalog: a batch at least one refresh interval later knows it.
     isolated_database.add_animal(42)
     time.sleep(2.5)
-    more = [{**clicks[0], "event_id": str(uuid.UUID(int=2 * 10**6 + i)), "animal_id": 42} for i in range(50)]
+    more = [{**clicks[0], "event_id": str(uuid.UUID(int=2 * 10**7 + i)), "animal_id": 42} for i in range(50)]
     sent_more = send(
         spark,
         settings,
@@ -481,4 +570,4 @@ def test_out_of_order_duplicates_lose_nothing_and_a_new_animal_counts_within_a_r
     [(views, unknown)] = isolated_database.query(
         "SELECT SUM(visualizacoes), SUM(desconhecidas) FROM visualizacoes_animal_hora WHERE animal_id = 42"
     )
-    assert (views, unknown) == (750 + 50, 750)
+    assert (views, unknown) == (ADVERSARIAL_CLICKS // 4 + 50, ADVERSARIAL_CLICKS // 4)

@@ -17,7 +17,12 @@ from petadota_trends.errors import ConfigurationError, MissingJarsError
 from petadota_trends.session import connector_jars
 from petadota_trends.settings import MysqlSettings, SparkSettings, TrendsSettings, kafka_client_options
 
-BASE = {"PETADOTA_ENV_FILE": "/nonexistent/local.env", "MYSQL_STREAM_PASSWORD": "secret"}
+BASE = {
+    "PETADOTA_ENV_FILE": "/nonexistent/local.env",
+    "MYSQL_STREAM_PASSWORD": "secret",
+    "S3_ACCESS_KEY_ID": "archive-key",
+    "S3_SECRET_ACCESS_KEY": "archive-secret",
+}
 
 
 def test_defaults_point_at_the_local_stack(tmp_path: Path) -> None:
@@ -40,7 +45,34 @@ def test_defaults_point_at_the_local_stack(tmp_path: Path) -> None:
         3306,
     )
     assert (settings.spark.shuffle_partitions, settings.spark.ui_port) == (4, 4040)
+    assert settings.archive is not None
+    assert (settings.archive.url, settings.archive.trigger_seconds) == (
+        "s3a://pet-adota-arquivo/interacoes",
+        10.0,
+    )
+    assert settings.archive.hadoop_options() == {
+        "fs.s3a.endpoint": "http://127.0.0.1:7070",
+        "fs.s3a.endpoint.region": "us-east-1",
+        "fs.s3a.path.style.access": "true",
+        "fs.s3a.connection.ssl.enabled": "false",
+        "fs.s3a.aws.credentials.provider": "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+        "fs.s3a.access.key": "archive-key",
+        "fs.s3a.secret.key": "archive-secret",
+    }
     assert "secret" not in repr(settings)
+
+
+def test_the_archive_can_be_off_or_on_any_hadoop_file_system() -> None:
+    assert TrendsSettings.from_env({**BASE, "SPARK_ARCHIVE": "false"}).archive is None
+    local = TrendsSettings.from_env({**BASE, "SPARK_ARCHIVE_URL": "file:///data/archive/"}).archive
+    assert local is not None
+    assert (local.url, local.hadoop_options()) == ("file:///data/archive", {})
+
+
+def test_an_s3_archive_without_its_key_says_which_is_missing() -> None:
+    env = {key: value for key, value in BASE.items() if key != "S3_SECRET_ACCESS_KEY"}
+    with pytest.raises(ConfigurationError, match=r"^S3_SECRET_ACCESS_KEY: is not set"):
+        TrendsSettings.from_env(env)
 
 
 @pytest.mark.parametrize(

@@ -84,16 +84,18 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
 
   assert.deepEqual(failedChecks(report), []);
   assert.equal(report.ok, true);
-  assert.equal(report.checks.length, 27);
+  assert.equal(report.checks.length, 30);
   assert.deepEqual(report.changes, {
     cloud: [],
-    bucket: [`created bucket ${config.s3.bucket}`],
+    bucket: [`created bucket ${config.s3.bucket}`, `created bucket ${config.s3.archiveBucket}`],
     schema: [
       `created database ${database}`,
       'applied migration 001_catalogo_e_tendencias',
       'applied migration 002_reservas_abandonadas',
       'applied migration 003_offsets_contados',
       'applied migration 004_visualizacoes_animal',
+      'applied migration 005_offsets_arquivados',
+      'applied migration 006_recontagens',
     ],
     accounts: [
       `created account ${pipeline.user}@${accountHost} (pipeline)`,
@@ -103,12 +105,14 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       `created account ${stream.user}@${accountHost} (stream)`,
       `granted SELECT on ${database}.animais_disponiveis to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.cliques_atrasados to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT, UPDATE on ${database}.offsets_arquivados to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.offsets_contados to ${stream.user}@${accountHost}`,
+      `granted INSERT, SELECT on ${database}.recontagens to ${stream.user}@${accountHost}`,
       `granted INSERT, SELECT, UPDATE on ${database}.relatorios_tendencia to ${stream.user}@${accountHost}`,
-      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,
-      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_10s to ${stream.user}@${accountHost}`,
-      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_hora to ${stream.user}@${accountHost}`,
-      `granted INSERT, SELECT, UPDATE on ${database}.visualizacoes_hora to ${stream.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT, UPDATE on ${database}.visualizacoes_10s to ${stream.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_10s to ${stream.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT, UPDATE on ${database}.visualizacoes_animal_hora to ${stream.user}@${accountHost}`,
+      `granted DELETE, INSERT, SELECT, UPDATE on ${database}.visualizacoes_hora to ${stream.user}@${accountHost}`,
       `created account ${readonly.user}@${accountHost} (readonly)`,
       `granted SELECT on ${database}.* to ${readonly.user}@${accountHost}`,
     ],

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
+import type { RowDataPacket } from 'mysql2/promise';
 import { latestTrendReport } from '../../contracts/trend-loop-messages';
 import {
   TREND_REPORT_LOOP_WORKFLOW_ID,
@@ -197,4 +198,83 @@ test("the README's tctl and temporal CLI commands start and query the trend work
   const summary = (JSON.parse(result.stdout) as { result: SimulationSummary }).result;
   assert.equal(summary.eventsSent, 100);
   assert.equal(await clicksInTopic(), before + 100);
+});
+
+test('bin/petadota trends recount, tctl and the temporal CLI rebuild a range from the archive and record it', async () => {
+  const { config } = platform;
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
+  try {
+    // Views no counted offset accounts for (nothing in the topic or the archive for them): the
+    // recount of their hours rebuilds them from nothing, and leaves the hour after alone.
+    await admin.query(
+      `INSERT INTO visualizacoes_10s (bucket_inicio, tipo, raca, visualizacoes, ultimo_evento_em) VALUES
+         ('2026-11-20 14:00:10', 'gato', 'persa', 12, '2026-11-20 14:00:11'),
+         ('2026-11-20 15:59:50', 'cachorro', 'beagle', 30, '2026-11-20 15:59:51'),
+         ('2026-11-20 16:00:00', 'cachorro', 'pug', 5, '2026-11-20 16:00:01')`,
+    );
+    const range = ['--from', '2026-11-20T14:00:00Z', '--to', '2026-11-20T16:00:00Z'];
+    const recounted = await platform.petadota('trends', 'recount', ...range);
+    assert.equal(recounted.code, 0, recounted.stdout + recounted.stderr);
+    assert.match(
+      recounted.stdout,
+      /^recountTrends recount-trends:2026-11-20T14:00:00Z\.\.2026-11-20T16:00:00Z running since /m,
+    );
+    assert.match(
+      recounted.stdout,
+      /^recounted 2026-11-20T14:00:00Z – 2026-11-20T16:00:00Z in [\d.]+ s: 0 clicks, each once/m,
+    );
+    assert.match(recounted.stdout, /^views 42 -> 0; 2 of 2 rows changed \(0 now\)$/m);
+    const [rows] = await admin.query<RowDataPacket[]>(
+      "SELECT bucket_inicio, visualizacoes FROM visualizacoes_10s WHERE bucket_inicio < '2026-11-21'",
+    );
+    assert.deepEqual(
+      rows.map((row) => [(row.bucket_inicio as Date).toISOString(), Number(row.visualizacoes)]),
+      [['2026-11-20T16:00:00.000Z', 5]],
+    );
+
+    const input = '{"from":"2026-11-20T14:00:00Z","to":"2026-11-20T16:00:00Z"}';
+    const workflowId = 'recount-trends:2026-11-20T14:00:00Z..2026-11-20T16:00:00Z';
+    const viaTemporal = await platform.temporal(
+      'workflow', 'execute', '--task-queue', 'pet-adota-trends', '--type', 'recountTrends',
+      '--workflow-id', workflowId, '--input', input,
+    ); // prettier-ignore
+    assert.equal(viaTemporal.code, 0, viaTemporal.stdout + viaTemporal.stderr);
+    assert.match(viaTemporal.stdout, /"rows_changed":\s*0/);
+    const viaTctl = await platform.tctl(
+      'workflow', 'run', '--taskqueue', 'pet-adota-trends', '--workflow_type', 'recountTrends',
+      '--workflow_id', workflowId, '--execution_timeout', '21600', '--input', input,
+    ); // prettier-ignore
+    assert.equal(viaTctl.code, 0, viaTctl.stdout + viaTctl.stderr);
+    const [recorded] = await admin.query<RowDataPacket[]>(
+      'SELECT linhas_alteradas, visualizacoes_antes, visualizacoes_depois FROM recontagens ORDER BY id',
+    );
+    assert.deepEqual(
+      recorded.map((row) => [
+        Number(row.linhas_alteradas),
+        Number(row.visualizacoes_antes),
+        Number(row.visualizacoes_depois),
+      ]),
+      [
+        [2, 42, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    );
+
+    const bad = await platform.petadota(
+      'trends',
+      'recount',
+      '--from',
+      '2026-11-20T14:30:00Z',
+      '--to',
+      '2026-11-20T16:00:00Z',
+    );
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--from: expected a whole UTC hour like 2026-12-02T10:00:00Z, got '2026-11-20T14:30:00Z'/,
+    );
+  } finally {
+    await admin.end();
+  }
 });

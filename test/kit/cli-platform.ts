@@ -35,7 +35,7 @@ export async function startCliPlatform(overrides: Record<string, string> = {}): 
   const config = loadConfig(env);
   await createNamespace(config, namespace);
   const client = await connectTemporalClient(config.temporal);
-  const workers: RunningWorkers = await startWorkers(config);
+  const workers: RunningWorkers = await startWorkers(config, env);
 
   const run = async (file: string, args: string[]): Promise<CommandResult> => {
     try {

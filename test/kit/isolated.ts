@@ -24,6 +24,7 @@ export function isolatedEnv(overrides: Record<string, string> = {}): Record<stri
     MYSQL_STREAM_PASSWORD: password(),
     MYSQL_READONLY_PASSWORD: password(),
     S3_BUCKET: `it-${id}-imagens`,
+    S3_ARCHIVE_BUCKET: `it-${id}-arquivo`,
     KAFKA_INTERACTIONS_TOPIC: `it-${id}-interacoes`,
     KAFKA_DEAD_LETTER_TOPIC: `it-${id}-interacoes-dlq`,
     ...overrides,
@@ -72,16 +73,20 @@ export async function removeIsolatedPlatform(config: PlatformConfig): Promise<vo
 
   const s3 = createS3Client(config.s3);
   try {
-    // A page lists at most 1,000 keys, and DeleteObjects takes at most 1,000.
-    for (;;) {
-      const listed = await s3.send(new ListObjectsV2Command({ Bucket: config.s3.bucket }));
-      const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key }));
-      if (objects.length === 0) break;
-      await s3.send(new DeleteObjectsCommand({ Bucket: config.s3.bucket, Delete: { Objects: objects } }));
+    for (const bucket of [config.s3.bucket, config.s3.archiveBucket]) {
+      try {
+        // A page lists at most 1,000 keys, and DeleteObjects takes at most 1,000.
+        for (;;) {
+          const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+          const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key }));
+          if (objects.length === 0) break;
+          await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
+        }
+        await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      } catch (error) {
+        if ((error as Error).name !== 'NoSuchBucket') throw error;
+      }
     }
-    await s3.send(new DeleteBucketCommand({ Bucket: config.s3.bucket }));
-  } catch (error) {
-    if ((error as Error).name !== 'NoSuchBucket') throw error;
   } finally {
     s3.destroy();
   }

@@ -26,6 +26,7 @@ after(async () => {
 const TARGET = {
   database: 'Pet_Adota',
   bucket: 'pet-adota-imagens',
+  archiveBucket: 'pet-adota-arquivo',
   topics: ['interacoes', 'interacoes-dlq'],
 };
 const OK_CHECK = {

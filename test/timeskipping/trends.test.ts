@@ -7,8 +7,13 @@ import type { createTrendActivities } from '../../activities/trends';
 import type { TrendReportRequest } from '../../activities/trends/report';
 import type { SimulationPlan, SimulationProgress } from '../../activities/trends/simulator';
 import { latestTrendReport } from '../../contracts/trend-loop-messages';
-import type { SimulationSummary, TrendReport } from '../../contracts/trends';
-import { simulateInteractions, trendReportLoop } from '../../workflows';
+import {
+  type RecountSummary,
+  recountTrendsWorkflowId,
+  type SimulationSummary,
+  type TrendReport,
+} from '../../contracts/trends';
+import { recountTrends, simulateInteractions, trendReportLoop } from '../../workflows';
 import { uniqueName } from '../kit/platform';
 import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
@@ -181,5 +186,56 @@ test('simulateInteractions: a retry resumes from the progress the failed attempt
       users: 500,
     });
     assert.deepEqual(summary.perAnimal, { 'gato/persa': 200 });
+  });
+});
+
+const RECOUNT_SUMMARY: RecountSummary = {
+  start: '2026-12-02T10:00:00Z',
+  end: '2026-12-02T12:00:00Z',
+  events: 40,
+  archived_records: 30,
+  kafka_records: 10,
+  rows_before: 12,
+  rows_after: 12,
+  rows_changed: 3,
+  views_before: 48,
+  views_after: 40,
+  counted_offsets: { '0': 15, '1': 16, '2': 15 },
+  seconds: 12.5,
+};
+
+test('recountTrends: the range goes to the activity; a transient failure is retried, a wrong range is not', async () => {
+  const range = { from: '2026-12-02T10:00:00Z', to: '2026-12-02T12:00:00Z' };
+  const asked: Array<typeof range> = [];
+  const activities: Pick<TrendActivities, 'recountTrendRange'> = {
+    recountTrendRange: (input) => {
+      asked.push(input);
+      if (asked.length === 1)
+        throw ApplicationFailure.create({ type: 'CommandFailedTransiently', message: 'MySQL is down' });
+      if (input.to === input.from)
+        throw ApplicationFailure.create({ type: 'CommandFailed', nonRetryable: true, message: 'bad range' });
+      return Promise.resolve(RECOUNT_SUMMARY);
+    },
+  };
+  await withWorker(env, activities, async (taskQueue) => {
+    const summary = await env.client.workflow.execute(recountTrends, {
+      taskQueue,
+      workflowId: recountTrendsWorkflowId(range),
+      args: [range],
+    });
+    assert.deepEqual(summary, RECOUNT_SUMMARY);
+    assert.deepEqual(asked, [range, range]);
+    assert.equal(recountTrendsWorkflowId(range), 'recount-trends:2026-12-02T10:00:00Z..2026-12-02T12:00:00Z');
+
+    const empty = { from: range.from, to: range.from };
+    await assert.rejects(
+      env.client.workflow.execute(recountTrends, {
+        taskQueue,
+        workflowId: recountTrendsWorkflowId(empty),
+        args: [empty],
+      }),
+      /Workflow execution failed/,
+    );
+    assert.equal(asked.length, 3, 'a non-retryable failure is not tried again');
   });
 });

@@ -139,6 +139,7 @@ test('the printed report lists the changes and says when the platform is not rea
     environment: 'local',
     database: 'Pet_Adota',
     bucket: 'pet-adota-imagens',
+    archiveBucket: 'pet-adota-arquivo',
     topics: ['a', 'b'],
     changes: {
       cloud: [],

@@ -1,7 +1,7 @@
 // Plain-text tables for the terminal: the provisioning report and anything else the CLI prints.
 import type { ImageCycleSummary, ImageLoopStatus } from '../../contracts/images';
 import type { ProvisioningReport } from '../../contracts/provisioning';
-import type { PeakHour, SimulationSummary, TrendReport } from '../../contracts/trends';
+import type { PeakHour, RecountSummary, SimulationSummary, TrendReport } from '../../contracts/trends';
 
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((header, column) =>
@@ -19,7 +19,7 @@ export function formatProvisioningReport(report: ProvisioningReport): string {
   const changes = Object.values(report.changes).flat();
   const passed = report.checks.filter((check) => check.ok).length;
   return [
-    `environment ${report.environment}: database ${report.database}, bucket ${report.bucket}, topics ${report.topics.join(', ')}`,
+    `environment ${report.environment}: database ${report.database}, buckets ${report.bucket} and ${report.archiveBucket}, topics ${report.topics.join(', ')}`,
     '',
     changes.length === 0
       ? 'changes: none (everything already was as declared)'
@@ -164,5 +164,16 @@ export function formatSimulationSummary(summary: SimulationSummary): string {
       ['ANIMAL', 'CLICKS'],
       animals.map(([animal, clicks]) => [animal, String(clicks)]),
     ),
+  ].join('\n');
+}
+
+export function formatRecountSummary(summary: RecountSummary): string {
+  return [
+    `recounted ${summary.start} – ${summary.end} in ${summary.seconds} s: ${summary.events} clicks, each once ` +
+      `(${summary.archived_records} from the archive, ${summary.kafka_records} from Kafka)`,
+    `views ${summary.views_before} -> ${summary.views_after}; ${summary.rows_changed} of ${summary.rows_before} rows changed (${summary.rows_after} now)`,
+    `accounts for offsets ${Object.entries(summary.counted_offsets)
+      .map(([partition, offset]) => `${partition}:${offset}`)
+      .join(' ')}`,
   ].join('\n');
 }

@@ -7,11 +7,12 @@ import type { PlatformConfig } from '../../platform/config';
 
 export function provisioningSettings(
   config: PlatformConfig,
-): Pick<ProvisioningDependencies, 'mysql' | 'bucket' | 'topics' | 'cloud'> {
+): Pick<ProvisioningDependencies, 'mysql' | 'bucket' | 'archiveBucket' | 'topics' | 'cloud'> {
   const { kafka } = config;
   return {
     mysql: config.mysql,
     bucket: config.s3.bucket,
+    archiveBucket: config.s3.archiveBucket,
     topics: {
       topics: [kafka.interactionsTopic, kafka.deadLetterTopic],
       partitions: kafka.topicPartitions,
@@ -28,8 +29,14 @@ export function imageSettings(
   return { sources: { dogApiUrl, catApiUrl, catApiKey }, maxImageBytes, bucket: config.s3.bucket };
 }
 
+/** `env`: what `config` was loaded from, which the recount's Spark job reads its settings from. */
 export function trendSettings(
   config: PlatformConfig,
-): Pick<TrendDependencies, 'interactionsTopic' | 'collectorUrl'> {
-  return { interactionsTopic: config.kafka.interactionsTopic, collectorUrl: config.site.url };
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<TrendDependencies, 'interactionsTopic' | 'collectorUrl' | 'recount'> {
+  return {
+    interactionsTopic: config.kafka.interactionsTopic,
+    collectorUrl: config.site.url,
+    recount: { python: config.tools.python, env },
+  };
 }

@@ -22,7 +22,11 @@ export interface RunningWorkers {
   shutdown(): void;
 }
 
-export async function startWorkers(config: PlatformConfig): Promise<RunningWorkers> {
+/** `env`: the environment `config` was loaded from (the Spark jobs the activities run read it). */
+export async function startWorkers(
+  config: PlatformConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningWorkers> {
   const connection = await connectWorkerConnection(config.temporal);
   // Bundled once, shared by every task queue's worker.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
@@ -57,7 +61,7 @@ export async function startWorkers(config: PlatformConfig): Promise<RunningWorke
       namespace: config.temporal.namespace,
       taskQueue: TRENDS_TASK_QUEUE,
       workflowBundle,
-      activities: createTrendActivities({ ...trendSettings(config), kafka, readonlyDb, streamDb }),
+      activities: createTrendActivities({ ...trendSettings(config, env), kafka, readonlyDb, streamDb }),
     }),
   ];
   const done = Promise.all(workers.map((worker) => worker.run())).then(async () => {

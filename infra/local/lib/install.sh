@@ -111,12 +111,14 @@ install_go_tools() {
 }
 
 install_maven_jars() {
-  local kafka_pom="$STACK_DIR/maven/kafka/pom.xml" spark_pom="$STACK_DIR/maven/spark/pom.xml" key
-  key=$(hash_files "$kafka_pom" "$spark_pom")
+  local kafka_pom="$STACK_DIR/maven/kafka/pom.xml" spark_pom="$STACK_DIR/maven/spark/pom.xml"
+  local s3a_pom="$STACK_DIR/maven/s3a/pom.xml" key
+  key=$(hash_files "$kafka_pom" "$spark_pom" "$s3a_pom")
   step_is_current maven "$key" && [[ -d "$KAFKA_LIBS_DIR" && -d "$SPARK_JARS_DIR" ]] && return 0
   rm -rf "$KAFKA_LIBS_DIR" "$SPARK_JARS_DIR"
   mvn -B -q -f "$kafka_pom" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS_DIR"
   mvn -B -q -f "$spark_pom" dependency:copy -Djars.dir="$SPARK_JARS_DIR"
+  mvn -B -q -f "$s3a_pom" dependency:copy-dependencies -Djars.dir="$SPARK_JARS_DIR"
   mark_step_done maven "$key"
 }
 

@@ -4,6 +4,9 @@ import { parseArgs } from 'node:util';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { latestTrendReport } from '../../../contracts/trend-loop-messages';
 import {
+  RECOUNT_TRENDS_WORKFLOW_TYPE,
+  type RecountSummary,
+  recountTrendsWorkflowId,
   SIMULATE_INTERACTIONS_WORKFLOW_TYPE,
   SIMULATION_WORKFLOW_ID_PREFIX,
   type SimulateInteractionsInput,
@@ -14,10 +17,10 @@ import {
   type TrendReportLoopInput,
   TRENDS_TASK_QUEUE,
 } from '../../../contracts/trends';
-import type { simulateInteractions, trendReportLoop } from '../../../workflows';
+import type { recountTrends, simulateInteractions, trendReportLoop } from '../../../workflows';
 import type { PlatformConfig } from '../../../platform/config';
 import { connectTemporalClient } from '../../../platform/clients';
-import { formatSimulationSummary, formatTrendReport } from '../tables';
+import { formatRecountSummary, formatSimulationSummary, formatTrendReport } from '../tables';
 import { exitCodeFor, Interrupted } from '../interrupt';
 import {
   CancellationNotConfirmed,
@@ -35,6 +38,10 @@ export const TRENDS_USAGE = `  trends start [--interval 30] [--top 5] [--stale-a
   trends report [--json]          the latest trend report as a table; exit code 3 when the
                                   stream is stale (no counted click newer than --stale-after)
   trends stop [--wait-for-worker] cancel trends-loop
+  trends recount --from 2026-12-02T10:00:00Z --to 2026-12-02T12:00:00Z [--detach] [--wait-for-worker]
+                                  rebuild the trend tables of those whole UTC hours from the
+                                  Parquet archive, each click once, late ones included
+                                  (workflow recount-trends:<from>..<to>)
   simulate [--rate 50] [--duration 60] [--seed N] [--users 500] [--id ID] [--detach]
            [--via kafka|collector] [--wait-for-worker]
                                   send simulated clicks to Kafka, or through the site's collector
@@ -52,6 +59,8 @@ export async function trends(config: PlatformConfig, args: string[]): Promise<nu
         return await startTrendLoop(config, client, rest);
       case 'report':
         return await printReport(config, client, rest);
+      case 'recount':
+        return await recount(config, client, rest);
       case 'stop': {
         const { values } = parseArgs({
           args: rest,
@@ -112,6 +121,59 @@ async function printReport(config: PlatformConfig, client: Client, args: string[
   }
   console.log(values.json ? JSON.stringify(report, null, 2) : formatTrendReport(report));
   return report.freshness.stale ? 3 : 0;
+}
+
+const WHOLE_UTC_HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}:00:00(\.000)?Z$/;
+
+async function recount(config: PlatformConfig, client: Client, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      detach: { type: 'boolean', default: false },
+      'wait-for-worker': { type: 'boolean', default: false },
+    },
+  });
+  for (const name of ['from', 'to'] as const) {
+    const value = values[name];
+    if (value === undefined)
+      throw new UsageError(`--${name} is required: a whole UTC hour, e.g. 2026-12-02T10:00:00Z`);
+    if (!WHOLE_UTC_HOUR.test(value) || Number.isNaN(Date.parse(value)))
+      throw new UsageError(`--${name}: expected a whole UTC hour like 2026-12-02T10:00:00Z, got '${value}'`);
+  }
+  const range = { from: values.from!, to: values.to! };
+  if (Date.parse(range.to) <= Date.parse(range.from))
+    throw new UsageError(`--to (${range.to}) must come after --from (${range.from})`);
+  const workflowId = recountTrendsWorkflowId(range);
+  const handle = await startOrJoin<typeof recountTrends>(client, config, RECOUNT_TRENDS_WORKFLOW_TYPE, {
+    taskQueue: TRENDS_TASK_QUEUE,
+    workflowId,
+    args: [range],
+  });
+  if (values.detach) return 0;
+  let shown = '';
+  try {
+    const summary: RecountSummary = await waitForResult(handle, {
+      client,
+      config,
+      taskQueue: TRENDS_TASK_QUEUE,
+      waitForWorker: values['wait-for-worker'],
+      onDescription: ({ raw }) => {
+        const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0]?.data;
+        if (!details) return;
+        const { lastLine } = JSON.parse(Buffer.from(details).toString()) as { lastLine?: string };
+        if (lastLine && lastLine !== shown) console.log(`  … ${lastLine}`);
+        shown = lastLine ?? shown;
+      },
+    });
+    console.log(`\n${formatRecountSummary(summary)}`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    console.error(`${workflowId} failed: ${describeFailure(error)}`);
+    return 2;
+  }
 }
 
 export async function simulate(config: PlatformConfig, args: string[]): Promise<number> {

@@ -1,0 +1,138 @@
+"""The bronze archive: every record the job reads from Kafka, valid or not, as Parquet in the
+object store (S3 through Spark's S3A connector, or any Hadoop file system), exactly once per
+offset. A second streaming query, `archive`, with its own checkpoint, beside `trends`:
+
+  Kafka -> parse and validate (events.parse_interactions: the same reasons as the dead letters)
+        -> per micro-batch: the records past offsets_arquivados
+             valid   -> SPARK_ARCHIVE_URL/valid/event_date=D/event_hour=H/lote=L/part-*.parquet
+             invalid -> SPARK_ARCHIVE_URL/invalid/arrival_date=D/arrival_hour=H/lote=L/part-*.parquet
+        -> then the batch's highest offset per partition into offsets_arquivados
+
+Nothing is de-duplicated: the archive is what the topic held (a redelivered click twice, at its
+two offsets), so that a recount can de-duplicate over any range and a check can compare the
+archive's offsets with the topic's.
+
+Exactly once per offset: `lote` names the batch by the offsets it holds (a hash of each
+partition's first and last offset), and each write replaces only its own `lote` partitions
+(dynamic partition overwrite). A micro-batch replayed after a crash holds the same offsets, so it
+rewrites the same directories instead of adding a second copy; offsets_arquivados, written after
+the files, keeps a lost checkpoint from archiving what is already there."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from petadota_trends import aggregations, mysql_sink
+from petadota_trends.settings import TrendsSettings
+
+log = logging.getLogger(__name__)
+
+QUERY_NAME = "archive"
+VALID = "valid"
+INVALID = "invalid"
+# Each record as it came (key and value bytes, where in the topic, when the broker took it) and
+# what the job made of it.
+RECORD_COLUMNS = (
+    "topic",
+    "partition",
+    "offset",
+    "kafka_timestamp",
+    "key",
+    "value",
+    "event_id",
+    "usuario_id",
+    "raca",
+    "tipo",
+    "event_time",
+    "animal_id",
+)
+VALID_PARTITIONS = ("event_date", "event_hour", "lote")
+INVALID_PARTITIONS = ("arrival_date", "arrival_hour", "lote")
+
+
+def batch_label(ranges: dict[int, tuple[int, int]]) -> str:
+    """The batch's name from the offsets it holds, per partition its first and last: the same
+    for a replay of the batch, different for any other set of records."""
+    text = ",".join(f"{partition}:{first}-{last}" for partition, (first, last) in sorted(ranges.items()))
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def archive_records(parsed: DataFrame, late_after_seconds: int, lote: str) -> tuple[DataFrame, DataFrame]:
+    """The valid records (with `late`) and the invalid ones (with `reason` and `detail`), each
+    with its partition columns: event time's date and hour, or the arrival's."""
+    valid = F.col("reason").isNull()
+    records = parsed.select(*RECORD_COLUMNS, "reason", "detail", F.lit(lote).alias("lote"))
+    late = aggregations.lateness_ms(records) > late_after_seconds * 1000
+    return (
+        records.where(valid).select(
+            *RECORD_COLUMNS,
+            late.alias("late"),
+            F.to_date("event_time").alias("event_date"),
+            F.hour("event_time").alias("event_hour"),
+            "lote",
+        ),
+        records.where(~valid).select(
+            *RECORD_COLUMNS,
+            "reason",
+            "detail",
+            F.to_date("kafka_timestamp").alias("arrival_date"),
+            F.hour("kafka_timestamp").alias("arrival_hour"),
+            "lote",
+        ),
+    )
+
+
+def write_parquet(records: DataFrame, url: str, partitions: tuple[str, ...]) -> None:
+    """Replaces the partitions `records` has under `url`, and only those."""
+    records.write.mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy(
+        *partitions
+    ).parquet(url)
+
+
+def archive_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
+    """foreachBatch body of the `archive` query: the batch's records past offsets_arquivados to
+    Parquet, valid and invalid apart, then their offsets recorded."""
+    assert settings.archive is not None
+    url = settings.archive.url
+    topic = settings.interactions_topic
+
+    def write(batch: DataFrame, batch_id: int) -> None:
+        archived = mysql_sink.archived_offsets(settings.mysql, topic)
+        fresh = aggregations.not_counted_yet(batch, archived).persist()
+        try:
+            per_partition = (
+                fresh.groupBy("partition")
+                .agg(
+                    F.min("offset").alias("first"),
+                    F.max("offset").alias("last"),
+                    F.count_if(F.col("reason").isNull()).alias("valid"),
+                    F.count_if(F.col("reason").isNotNull()).alias("invalid"),
+                )
+                .collect()
+            )
+            if not per_partition:
+                return
+            lote = batch_label({row.partition: (row.first, row.last) for row in per_partition})
+            valid, invalid = archive_records(fresh, settings.late_after_seconds, lote)
+            if any(row.valid for row in per_partition):
+                write_parquet(valid, f"{url}/{VALID}", VALID_PARTITIONS)
+            if any(row.invalid for row in per_partition):
+                write_parquet(invalid, f"{url}/{INVALID}", INVALID_PARTITIONS)
+            mysql_sink.record_archived(
+                settings.mysql, topic, {row.partition: row.last for row in per_partition}
+            )
+            log.info(
+                "archive batch %d: %d records as lote %s",
+                batch_id,
+                sum(row.valid + row.invalid for row in per_partition),
+                lote,
+            )
+        finally:
+            fresh.unpersist()
+
+    return write
