@@ -435,6 +435,7 @@ def test_the_adversarial_stream_ends_exact_after_a_recount_and_a_new_animal_coun
     settings: SparkSettings,
     kafka_topics: KafkaTopics,
     isolated_database: IsolatedDatabase,
+    s3_bucket: S3Bucket,
     unique_name: str,
     job_processes: list[JobProcess],
     tmp_path: Path,
@@ -451,6 +452,7 @@ def test_the_adversarial_stream_ends_exact_after_a_recount_and_a_new_animal_coun
         SPARK_CATALOG_REFRESH_SECONDS="2",
         # A short span: copies arriving later than it are counted again, until the recount.
         SPARK_DEDUPE_SECONDS="2",
+        SPARK_ARCHIVE_URL=f"s3a://{s3_bucket.name}/interacoes",
     )
     job = JobProcess(env, tmp_path / "job.log")
     job_processes.append(job)
