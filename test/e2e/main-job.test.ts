@@ -194,6 +194,14 @@ test(
       JSON.stringify(report),
     );
     assert.equal(report.freshness.stale, false);
+    // The clicks name the catalog's animals (it holds the cycles' images): the report lists them
+    // by their image names. (Some may count as unknown: an image stored since the job last read
+    // the catalog, up to SPARK_CATALOG_REFRESH_SECONDS before.)
+    assert.ok(report.topAnimals.length > 0, JSON.stringify(report));
+    assert.ok(
+      report.topAnimals.every((animal) => /^[a-z0-9-]+_\d{2,}$/.test(animal.nome)),
+      JSON.stringify(report.topAnimals),
+    );
 
     const running: string[] = [];
     for await (const workflow of client.workflow.list({ query: `ExecutionStatus = 'Running'` }))
