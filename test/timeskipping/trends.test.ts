@@ -67,6 +67,10 @@ test('trendReportLoop: ten minutes make twenty reports on the 30-second grid, th
   const { built, stored, activities } = reportActivities();
   const workflowId = uniqueName('trends-loop');
   await withWorker(env, activities, async (taskQueue) => {
+    // Start one second past a grid point: the ten minutes then hold exactly twenty ticks, however
+    // long the start and the query take (started just before one, they could hold twenty-one).
+    const now = await env.currentTimeMs();
+    await env.sleep(30_000 - (now % 30_000) + 1000);
     const handle = await env.client.workflow.start(trendReportLoop, {
       taskQueue,
       workflowId,
