@@ -39,14 +39,17 @@ def deduplicated(events: DataFrame, dedupe_seconds: int, key: str = "event_id") 
     )
 
 
+def offset_in_partition(offsets: Mapping[int, int]) -> Column:
+    """The offset `offsets` gives each record's partition; -1 for a partition it does not name."""
+    highest = F.create_map(*[F.lit(value) for item in sorted(offsets.items()) for value in item])
+    return F.coalesce(F.try_element_at(highest, F.col("partition")), F.lit(-1))
+
+
 def not_counted_yet(events: DataFrame, counted: Mapping[int, int]) -> DataFrame:
     """The events past the highest offset already counted in their partition (`counted`)."""
     if not counted:
         return events
-    highest = F.create_map(*[F.lit(value) for item in sorted(counted.items()) for value in item])
-    return events.where(
-        F.col("offset") > F.coalesce(F.try_element_at(highest, F.col("partition")), F.lit(-1))
-    )
+    return events.where(F.col("offset") > offset_in_partition(counted))
 
 
 def _bucket(event_time: Column) -> Column:

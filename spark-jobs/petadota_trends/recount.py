@@ -100,6 +100,10 @@ def hour_range(start: str, end: str) -> tuple[datetime, datetime]:
     return begin.replace(tzinfo=None), finish.replace(tzinfo=None)
 
 
+def _no_events(spark: SparkSession) -> DataFrame:
+    return spark.createDataFrame([], events.EVENT_SCHEMA).withColumn("reason", F.lit(None).cast("string"))
+
+
 def archived_events(spark: SparkSession, url: str, begin: datetime, end: datetime) -> DataFrame:
     """The valid records of the archive with an event time in [begin, end), read partition by
     partition (event_date, event_hour) from the range's hours only."""
@@ -113,7 +117,7 @@ def archived_events(spark: SparkSession, url: str, begin: datetime, end: datetim
     if not jvm_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(jvm_path):
         # Nothing archived yet (a new platform): every counted click is then read from Kafka.
         log.warning("no archive at %s yet", path)
-        return spark.createDataFrame([], events.EVENT_SCHEMA).withColumn("reason", F.lit(None).cast("string"))
+        return _no_events(spark)
     wanted = F.lit(False)
     for day, hour in hours:
         wanted = wanted | ((F.col("event_date") == F.lit(day).cast("date")) & (F.col("event_hour") == hour))
@@ -132,7 +136,7 @@ def kafka_events(
     topic = settings.interactions_topic
     wanted = {p: (after.get(p, -1), last) for p, last in upto.items() if last > after.get(p, -1)}
     if not wanted:
-        return spark.createDataFrame([], events.EVENT_SCHEMA).withColumn("reason", F.lit(None).cast("string"))
+        return _no_events(spark)
     records = (
         spark.read.format("kafka")
         .options(**kafka_options(settings))
@@ -172,10 +176,7 @@ def at_or_below(records: DataFrame, cut: dict[int, int]) -> DataFrame:
     """The records at or below the offset `cut` gives their partition (none of another partition)."""
     if not cut:
         return records.where(F.lit(False))
-    highest = F.create_map(*[F.lit(value) for item in sorted(cut.items()) for value in item])
-    return records.where(
-        F.col("offset") <= F.coalesce(F.try_element_at(highest, F.col("partition")), F.lit(-1))
-    )
+    return records.where(F.col("offset") <= aggregations.offset_in_partition(cut))
 
 
 def _range_rows(
