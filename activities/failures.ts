@@ -51,7 +51,8 @@ export function fromS3Error(error: unknown, doing: string): unknown {
     return ApplicationFailure.create({
       type: ErrorType.AccessDenied,
       nonRetryable: true,
-      message: `S3 refused ${doing}: ${error.name}: ${error.message}`,
+      // A refused HEAD has no body to name the error: the SDK calls it Unknown.
+      message: `S3 refused ${doing}: ${name === 'Unknown' ? `HTTP ${status}` : `${error.name}: ${error.message}`}`,
       cause: error,
     });
   }

@@ -18,7 +18,7 @@ import type { KafkaSasl, MysqlCredentials, PlatformConfig, TemporalConnectionOpt
 type TemporalConfig = PlatformConfig['temporal'];
 export type MysqlConfig = PlatformConfig['mysql'];
 type KafkaConfig = PlatformConfig['kafka'];
-type S3Config = PlatformConfig['s3'];
+export type S3Config = PlatformConfig['s3'];
 
 /** What both the client's Connection and the worker's NativeConnection take. */
 export function temporalConnectionOptions(temporal: TemporalConfig): TemporalConnectionOptions {
@@ -118,12 +118,16 @@ export function createKafka(kafka: KafkaConfig, clientId = kafka.clientId): Kafk
   return new Kafka({ clientId, ...kafkaClientOptions(kafka), logLevel: logLevel.WARN });
 }
 
-export function createS3Client(s3: S3Config): S3Client {
+/** Whose key the client signs with: each role may do only what the bucket policies grant it. */
+export type S3Role = 'admin' | 'pipeline' | 'stream' | 'readonly';
+
+export function createS3Client(s3: S3Config, role: S3Role): S3Client {
+  const { accessKeyId, secretAccessKey } = s3[role];
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    credentials: { accessKeyId, secretAccessKey },
   });
 }
 

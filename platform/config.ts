@@ -53,8 +53,14 @@ export interface PlatformConfig {
     archiveBucket: string;
     endpoint: string;
     region: string;
-    accessKeyId: string;
-    secretAccessKey: string;
+    /** Provisioning and tests only: creates the buckets and their policies. */
+    admin: S3Key;
+    /** The image pipeline: the image bucket. */
+    pipeline: S3Key;
+    /** The trends job: the archive bucket. */
+    stream: S3Key;
+    /** Reporting and the site: reads the archive and the images. */
+    readonly: S3Key;
     /** Path-style URLs (`endpoint/bucket/key`): what local S3 servers and GCS interoperability expect. */
     forcePathStyle: boolean;
   };
@@ -133,6 +139,12 @@ export interface KafkaSasl {
   password: string;
 }
 
+/** A key is empty when its variables are unset; the store's refusal then names the key. */
+export interface S3Key {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 /** A password is empty when its variable is unset; whoever needs the account reports that. */
 export interface MysqlCredentials {
   user: string;
@@ -173,8 +185,10 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       archiveBucket: string('S3_ARCHIVE_BUCKET'),
       endpoint: string('S3_ENDPOINT'),
       region: string('S3_REGION'),
-      accessKeyId: string('S3_ACCESS_KEY_ID'),
-      secretAccessKey: string('S3_SECRET_ACCESS_KEY'),
+      admin: s3Key(settings, 'S3_ADMIN_'),
+      pipeline: s3Key(settings, 'S3_'),
+      stream: s3Key(settings, 'S3_STREAM_'),
+      readonly: s3Key(settings, 'S3_READONLY_'),
       forcePathStyle: boolean('S3_FORCE_PATH_STYLE'),
     },
     pets: {
@@ -293,4 +307,12 @@ function pem(path: string | undefined): Buffer | null {
 function credentials({ string }: PlatformSettings, role: string): MysqlCredentials {
   const passwordVariable = `MYSQL_${role}_PASSWORD`;
   return { user: string(`MYSQL_${role}_USER`), password: string(passwordVariable), passwordVariable };
+}
+
+/** prefix: S3_ (the pipeline's key, the name every S3 tool knows), S3_ADMIN_, S3_STREAM_… */
+function s3Key({ string }: PlatformSettings, prefix: string): S3Key {
+  return {
+    accessKeyId: string(`${prefix}ACCESS_KEY_ID`),
+    secretAccessKey: string(`${prefix}SECRET_ACCESS_KEY`),
+  };
 }

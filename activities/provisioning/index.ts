@@ -4,10 +4,24 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Kafka } from 'kafkajs';
 import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import type { ValidationCheck } from '../../contracts/provisioning';
-import { connectMysql, type MysqlConfig } from '../../platform/clients';
+import {
+  connectMysql,
+  createS3Client,
+  type MysqlConfig,
+  type S3Config,
+  type S3Role,
+} from '../../platform/clients';
 import { fromMysqlError } from '../failures';
 import { ensureAccount, readAccountSpecs } from './accounts';
-import { checkBucket, ensureBucket } from './bucket';
+import {
+  BUCKET_ROLES,
+  type BucketKind,
+  type BucketRole,
+  bucketPolicy,
+  checkBucketAccess,
+  ensureBucket,
+  readAccessSpec,
+} from './bucket';
 import { applyTerraform, type CloudSettings, runAnsiblePlaybook, type TerraformResult } from './cloud';
 import { migrate, SQL_DIR } from './migrations';
 import { checkTopics, ensureTopics, type TopicSpec } from './topics';
@@ -16,15 +30,15 @@ import { checkAccounts, checkSchema } from './validation';
 export interface ProvisioningDependencies {
   /** The database server, the admin account that provisions it and the accounts it creates. */
   mysql: MysqlConfig;
-  bucket: string;
-  /** The trends job's archive, apart from the images. */
-  archiveBucket: string;
+  /** The store, its two buckets, the admin key that provisions them and the role keys they admit. */
+  s3: S3Config;
   topics: TopicSpec;
   cloud: CloudSettings;
-  s3: S3Client;
   kafka: Kafka;
   /** infra/sql unless a test points elsewhere. */
   sqlDir?: string;
+  /** infra/s3/access.json unless a test points elsewhere. */
+  accessFile?: string;
 }
 
 export interface PlatformValidation {
@@ -34,15 +48,30 @@ export interface PlatformValidation {
 
 export function createProvisioningActivities({
   mysql,
-  bucket,
-  archiveBucket,
+  s3,
   topics,
   cloud,
-  s3,
   kafka,
   sqlDir = SQL_DIR,
+  accessFile,
 }: ProvisioningDependencies) {
   const { database } = mysql;
+  const { bucket, archiveBucket } = s3;
+  const buckets: Record<BucketKind, string> = { images: bucket, archive: archiveBucket };
+
+  /** Runs `work` with a client for each role's key, closed afterwards. */
+  async function withS3<T>(work: (clients: Record<S3Role, S3Client>) => Promise<T>): Promise<T> {
+    const roles: S3Role[] = ['admin', ...BUCKET_ROLES];
+    const clients = Object.fromEntries(roles.map((role) => [role, createS3Client(s3, role)])) as Record<
+      S3Role,
+      S3Client
+    >;
+    try {
+      return await work(clients);
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+    }
+  }
 
   /** Runs `work` on an admin connection, serialised with other provisioning runs on this server. */
   async function asAdmin<T>(doing: string, work: (connection: Connection) => Promise<T>): Promise<T> {
@@ -76,8 +105,20 @@ export function createProvisioningActivities({
   }
 
   return {
-    async ensureBucket(): Promise<string[]> {
-      return [...(await ensureBucket(s3, bucket)), ...(await ensureBucket(s3, archiveBucket))];
+    /** Local mode sets the bucket policies; in cloud mode Terraform's IAM bindings grant the same. */
+    async ensureBucket(input: { mode?: 'local' | 'cloud' } = {}): Promise<string[]> {
+      const spec = await readAccessSpec(accessFile);
+      const accessKeyIds = Object.fromEntries(
+        BUCKET_ROLES.map((role) => [role, s3[role].accessKeyId]),
+      ) as Record<BucketRole, string>;
+      return withS3(async ({ admin }) => {
+        const changes: string[] = [];
+        for (const [kind, name] of Object.entries(buckets) as [BucketKind, string][]) {
+          const policy = input.mode === 'cloud' ? undefined : bucketPolicy(spec, kind, name, accessKeyIds);
+          changes.push(...(await ensureBucket(admin, name, policy)));
+        }
+        return changes;
+      });
     },
 
     async applySchema(): Promise<string[]> {
@@ -113,7 +154,11 @@ export function createProvisioningActivities({
         checkSchema(connection, database, sqlDir),
       );
       const accounts = await checkAccounts(mysql);
-      const bucketChecks = [await checkBucket(s3, bucket), await checkBucket(s3, archiveBucket)];
+      const spec = await readAccessSpec(accessFile);
+      const bucketChecks = await withS3(async (clients) => [
+        ...(await checkBucketAccess(bucket, spec.buckets.images, clients)),
+        ...(await checkBucketAccess(archiveBucket, spec.buckets.archive, clients)),
+      ]);
       const topicChecks = await withKafkaAdmin((admin) => checkTopics(admin, topics));
       return {
         target: { database, bucket, archiveBucket, topics: topics.topics },

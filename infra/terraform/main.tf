@@ -1,7 +1,8 @@
-# PetAdota on Google Cloud: the image bucket, a Debian VM for MySQL (installed by
-# infra/ansible), firewall rules that open MySQL and SSH only to the given ranges, and a
-# service account with an HMAC key so the platform's S3 client works against the bucket
-# through Cloud Storage's S3-compatible XML API.
+# PetAdota on Google Cloud: the image bucket and the trends archive's bucket, a Debian VM for
+# MySQL (installed by infra/ansible), firewall rules that open MySQL and SSH only to the given
+# ranges, and one service account with an HMAC key per role (the image pipeline, the trends job,
+# reporting), so the platform's S3 clients work against the buckets through Cloud Storage's
+# S3-compatible XML API. The grants are those of infra/s3/access.json.
 
 locals {
   labels = {
@@ -33,6 +34,51 @@ resource "google_storage_bucket_iam_member" "pipeline_objects" {
 
 resource "google_storage_hmac_key" "pipeline" {
   service_account_email = google_service_account.pipeline.email
+}
+
+# The trends job's raw archive of every click record (Parquet), apart from the images.
+resource "google_storage_bucket" "archive" {
+  name                        = var.archive_bucket_name
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  labels                      = local.labels
+}
+
+resource "google_service_account" "stream" {
+  account_id   = "pet-adota-stream-${var.environment}"
+  display_name = "PetAdota trends job (${var.environment})"
+}
+
+# The archive only: S3A's renames are copies and deletes, so the job needs objectAdmin there.
+resource "google_storage_bucket_iam_member" "stream_objects" {
+  bucket = google_storage_bucket.archive.name
+  role   = "roles/storage.objectAdmin"
+  member = "serviceAccount:${google_service_account.stream.email}"
+}
+
+resource "google_storage_hmac_key" "stream" {
+  service_account_email = google_service_account.stream.email
+}
+
+resource "google_service_account" "readonly" {
+  account_id   = "pet-adota-leitura-${var.environment}"
+  display_name = "PetAdota reporting, read-only (${var.environment})"
+}
+
+# Reads the archive and the images; no write, no delete.
+resource "google_storage_bucket_iam_member" "readonly_objects" {
+  for_each = {
+    images  = google_storage_bucket.images.name
+    archive = google_storage_bucket.archive.name
+  }
+  bucket = each.value
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.readonly.email}"
+}
+
+resource "google_storage_hmac_key" "readonly" {
+  service_account_email = google_service_account.readonly.email
 }
 
 resource "google_compute_instance" "mysql" {

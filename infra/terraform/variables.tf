@@ -30,6 +30,11 @@ variable "bucket_name" {
   type        = string
 }
 
+variable "archive_bucket_name" {
+  description = "The trends archive's bucket (globally unique), e.g. pet-adota-arquivo-<project>."
+  type        = string
+}
+
 variable "network" {
   description = "VPC network of the VM and its firewall rules."
   type        = string

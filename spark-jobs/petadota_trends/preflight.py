@@ -95,8 +95,8 @@ def check_archive(spark: SparkSession, url: str) -> None:
             ) from None
         if cause.endswith("AccessDeniedException") or "403" in message:
             raise ArchiveUnavailableError(
-                f"the object store refused the archive's key on {url}: check S3_ACCESS_KEY_ID and "
-                f"S3_SECRET_ACCESS_KEY ({message})"
+                f"the object store refused the archive's key on {url}: check S3_STREAM_ACCESS_KEY_ID and "
+                f"S3_STREAM_SECRET_ACCESS_KEY, and that provisioning gave it the bucket ({message})"
             ) from None
         raise ArchiveUnavailableError(
             f"cannot write the archive at SPARK_ARCHIVE_URL={url} ({cause}: {message}): is the object "

@@ -174,11 +174,13 @@ class ArchiveSettings:
             s3_endpoint=settings.string("S3_ENDPOINT"),
             s3_region=settings.string("S3_REGION"),
             s3_path_style=settings.boolean("S3_FORCE_PATH_STYLE"),
+            # The stream job's own key: the archive bucket's policy admits it, and nothing else does.
             s3_access_key_id=settings.required(
-                "S3_ACCESS_KEY_ID", "start the local stack (it generates the key into local.env) or set it"
+                "S3_STREAM_ACCESS_KEY_ID",
+                "start the local stack (it generates the key into local.env) or set it",
             ),
             s3_secret_access_key=settings.required(
-                "S3_SECRET_ACCESS_KEY",
+                "S3_STREAM_SECRET_ACCESS_KEY",
                 "start the local stack (it generates the key into local.env) or set it",
             ),
         )

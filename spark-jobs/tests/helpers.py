@@ -16,6 +16,14 @@ from petadota_trends.settings import MysqlSettings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = sorted((REPO_ROOT / "infra" / "sql" / "migrations").glob("*.sql"))
 ACCOUNTS = json.loads((REPO_ROOT / "infra" / "sql" / "accounts.json").read_text())
+BUCKET_ACCESS = json.loads((REPO_ROOT / "infra" / "s3" / "access.json").read_text())
+# The access key variables of each role of infra/s3/access.json.
+S3_ROLE_PREFIXES = {
+    "admin": "S3_ADMIN_",
+    "pipeline": "S3_",
+    "stream": "S3_STREAM_",
+    "readonly": "S3_READONLY_",
+}
 
 
 def admin_connection(database: str | None = None, **options: object) -> pymysql.connections.Connection:
@@ -139,23 +147,51 @@ class KafkaTopics:
         self.admin.close()
 
 
+def s3_client(role: str):  # boto3 generates its client types
+    """A boto3 client of the S3 server the settings name, signing with `role`'s key."""
+    import boto3  # tests only: the job itself writes through Spark's S3A connector
+
+    settings = Settings("tests")
+    prefix = S3_ROLE_PREFIXES[role]
+    return boto3.client(
+        "s3",
+        endpoint_url=settings.string("S3_ENDPOINT"),
+        region_name=settings.string("S3_REGION"),
+        aws_access_key_id=settings.string(f"{prefix}ACCESS_KEY_ID"),
+        aws_secret_access_key=settings.string(f"{prefix}SECRET_ACCESS_KEY"),
+        config=boto3.session.Config(s3={"addressing_style": "path"}),
+    )
+
+
 class S3Bucket:
-    """A bucket of its own on the S3 server the settings name, emptied and removed afterwards."""
+    """An archive bucket of its own on the S3 server the settings name, with the policy provisioning
+    sets on the archive (infra/s3/access.json), emptied and removed afterwards."""
 
     def __init__(self, name: str) -> None:
-        import boto3  # tests only: the job itself writes through Spark's S3A connector
-
         settings = Settings("tests")
         self.name = name
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=settings.string("S3_ENDPOINT"),
-            region_name=settings.string("S3_REGION"),
-            aws_access_key_id=settings.string("S3_ACCESS_KEY_ID"),
-            aws_secret_access_key=settings.string("S3_SECRET_ACCESS_KEY"),
-            config=boto3.session.Config(s3={"addressing_style": "path"}),
-        )
+        self.client = s3_client("admin")
         self.client.create_bucket(Bucket=name)
+        statements = []
+        for role, access in BUCKET_ACCESS["buckets"]["archive"].items():
+            principal = {"AWS": [settings.string(f"{S3_ROLE_PREFIXES[role]}ACCESS_KEY_ID")]}
+            actions = BUCKET_ACCESS["access"][access]
+            statements += [
+                {
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": actions["objects"],
+                    "Resource": [f"arn:aws:s3:::{name}/*"],
+                },
+                {
+                    "Effect": "Allow",
+                    "Principal": principal,
+                    "Action": actions["bucket"],
+                    "Resource": [f"arn:aws:s3:::{name}"],
+                },
+            ]
+        policy = {"Version": "2012-10-17", "Statement": statements}
+        self.client.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
 
     def object_keys(self, prefix: str = "") -> list[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix)

@@ -20,8 +20,8 @@ from petadota_trends.settings import MysqlSettings, SparkSettings, TrendsSetting
 BASE = {
     "PETADOTA_ENV_FILE": "/nonexistent/local.env",
     "MYSQL_STREAM_PASSWORD": "secret",
-    "S3_ACCESS_KEY_ID": "archive-key",
-    "S3_SECRET_ACCESS_KEY": "archive-secret",
+    "S3_STREAM_ACCESS_KEY_ID": "archive-key",
+    "S3_STREAM_SECRET_ACCESS_KEY": "archive-secret",
 }
 
 
@@ -70,8 +70,8 @@ def test_the_archive_can_be_off_or_on_any_hadoop_file_system() -> None:
 
 
 def test_an_s3_archive_without_its_key_says_which_is_missing() -> None:
-    env = {key: value for key, value in BASE.items() if key != "S3_SECRET_ACCESS_KEY"}
-    with pytest.raises(ConfigurationError, match=r"^S3_SECRET_ACCESS_KEY: is not set"):
+    env = {key: value for key, value in BASE.items() if key != "S3_STREAM_SECRET_ACCESS_KEY"}
+    with pytest.raises(ConfigurationError, match=r"^S3_STREAM_SECRET_ACCESS_KEY: is not set"):
         TrendsSettings.from_env(env)
 
 

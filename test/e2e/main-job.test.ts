@@ -86,7 +86,7 @@ const loopStatus = (): Promise<ImageLoopStatus> =>
 /** Catalog rows and bucket objects: the same keys, exactly. */
 async function assertRowsMatchObjects(): Promise<number> {
   const db = await connectMysql(config.mysql, config.mysql.readonly, { database: config.mysql.database });
-  const s3 = createS3Client(config.s3);
+  const s3 = createS3Client(config.s3, 'admin');
   try {
     const [rows] = await db.query<RowDataPacket[]>(
       'SELECT object_key, tipo, raca, numero FROM animais_disponiveis',

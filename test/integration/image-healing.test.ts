@@ -21,7 +21,7 @@ let db: Pool;
 before(async () => {
   await petApi.start();
   config = isolatedConfig({ DOG_API_URL: petApi.dogApiUrl, CAT_API_URL: petApi.catApiUrl });
-  s3 = createS3Client(config.s3);
+  s3 = createS3Client(config.s3, 'pipeline');
   await provisionIsolatedPlatform(config, { bucket: true });
   db = createMysqlPool(config.mysql, config.mysql.pipeline);
 });
@@ -55,7 +55,7 @@ function refusedS3(): S3Client {
     endpoint: config.s3.endpoint,
     region: config.s3.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: 'not-the-secret' },
+    credentials: { accessKeyId: config.s3.pipeline.accessKeyId, secretAccessKey: 'not-the-secret' },
     maxAttempts: 1,
   });
 }

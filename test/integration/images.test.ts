@@ -42,7 +42,7 @@ before(async () => {
     CAT_API_URL: petApi.catApiUrl,
     MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES),
   });
-  s3 = createS3Client(config.s3);
+  s3 = createS3Client(config.s3, 'pipeline');
   await provisionIsolatedPlatform(config, { bucket: true });
   db = createMysqlPool(config.mysql, config.mysql.pipeline);
   client = await connectTemporalClient(config.temporal);

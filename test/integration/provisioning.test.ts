@@ -2,6 +2,13 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { ActivityFailure, ApplicationFailure, type Client, WorkflowFailedError } from '@temporalio/client';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import { createProvisioningActivities } from '../../activities/provisioning';
@@ -36,7 +43,11 @@ before(async () => {
 after(async () => {
   // Clean up with the real admin account, whatever a test configured.
   for (const each of created) {
-    await removeIsolatedPlatform({ ...each, mysql: { ...each.mysql, admin: config.mysql.admin } });
+    await removeIsolatedPlatform({
+      ...each,
+      mysql: { ...each.mysql, admin: config.mysql.admin },
+      s3: { ...each.s3, admin: config.s3.admin },
+    });
   }
   await connection?.close();
   await client?.connection.close();
@@ -45,7 +56,6 @@ after(async () => {
 /** Runs `start` while a worker with the real activities, configured by `platform`, serves its task queue. */
 async function withWorker<T>(platform: PlatformConfig, start: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueName('provisioning-it');
-  const s3 = createS3Client(platform.s3);
   const worker = await Worker.create({
     connection,
     namespace: platform.temporal.namespace,
@@ -53,15 +63,10 @@ async function withWorker<T>(platform: PlatformConfig, start: (taskQueue: string
     workflowsPath: require.resolve('../../workflows'),
     activities: createProvisioningActivities({
       ...provisioningSettings(platform),
-      s3,
       kafka: createKafka(platform.kafka),
     }),
   });
-  try {
-    return await worker.runUntil(start(taskQueue));
-  } finally {
-    s3.destroy();
-  }
+  return worker.runUntil(start(taskQueue));
 }
 
 function provision(platform: PlatformConfig, environment = 'it'): Promise<ProvisioningReport> {
@@ -84,10 +89,27 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
 
   assert.deepEqual(failedChecks(report), []);
   assert.equal(report.ok, true);
-  assert.equal(report.checks.length, 30);
+  assert.equal(report.checks.length, 34);
+  const { bucket, archiveBucket } = config.s3;
+  assert.deepEqual(
+    report.checks.filter((check) => check.area === 'bucket').map((check) => check.name),
+    [
+      `bucket ${bucket}: the pipeline key writes, reads back and deletes`,
+      `bucket ${bucket}: the stream key may not read it`,
+      `bucket ${bucket}: the readonly key reads, and may not write or delete`,
+      `bucket ${archiveBucket}: the stream key writes, reads back and deletes`,
+      `bucket ${archiveBucket}: the pipeline key may not read it`,
+      `bucket ${archiveBucket}: the readonly key reads, and may not write or delete`,
+    ],
+  );
   assert.deepEqual(report.changes, {
     cloud: [],
-    bucket: [`created bucket ${config.s3.bucket}`, `created bucket ${config.s3.archiveBucket}`],
+    bucket: [
+      `created bucket ${bucket}`,
+      `set the access policy of bucket ${bucket}`,
+      `created bucket ${archiveBucket}`,
+      `set the access policy of bucket ${archiveBucket}`,
+    ],
     schema: [
       `created database ${database}`,
       'applied migration 001_catalogo_e_tendencias',
@@ -159,6 +181,107 @@ test("the read-only account's refusals are real errors from the server", async (
   }
 });
 
+test("the S3 role keys' refusals are real errors from the server", async () => {
+  const { bucket, archiveBucket } = config.s3;
+  const admin = createS3Client(config.s3, 'admin');
+  const pipeline = createS3Client(config.s3, 'pipeline');
+  const stream = createS3Client(config.s3, 'stream');
+  const readonly = createS3Client(config.s3, 'readonly');
+  const denied = (error: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+    assert.equal(error.name, 'AccessDenied');
+    assert.equal(error.$metadata?.httpStatusCode, 403);
+    return true;
+  };
+  try {
+    const Key = 'valid/event_date=2026-12-02/event_hour=21/lote=x/part-0.parquet';
+    await stream.send(new PutObjectCommand({ Bucket: archiveBucket, Key, Body: 'parquet bytes' }));
+    const read = await readonly.send(new GetObjectCommand({ Bucket: archiveBucket, Key }));
+    assert.equal(await read.Body!.transformToString(), 'parquet bytes');
+    const listed = await readonly.send(new ListObjectsV2Command({ Bucket: archiveBucket }));
+    assert.deepEqual(
+      listed.Contents?.map((object) => object.Key),
+      [Key],
+    );
+
+    await assert.rejects(
+      readonly.send(new PutObjectCommand({ Bucket: archiveBucket, Key, Body: 'x' })),
+      denied,
+    );
+    await assert.rejects(readonly.send(new DeleteObjectCommand({ Bucket: archiveBucket, Key })), denied);
+    await assert.rejects(pipeline.send(new GetObjectCommand({ Bucket: archiveBucket, Key })), denied);
+    await assert.rejects(pipeline.send(new ListObjectsV2Command({ Bucket: archiveBucket })), denied);
+    await assert.rejects(
+      pipeline.send(new PutObjectCommand({ Bucket: archiveBucket, Key, Body: 'x' })),
+      denied,
+    );
+    await assert.rejects(
+      stream.send(new PutObjectCommand({ Bucket: bucket, Key: 'cachorro/x.jpg', Body: 'x' })),
+      denied,
+    );
+    await assert.rejects(stream.send(new ListObjectsV2Command({ Bucket: bucket })), denied);
+
+    const after = await admin.send(new GetObjectCommand({ Bucket: archiveBucket, Key }));
+    assert.equal(await after.Body!.transformToString(), 'parquet bytes');
+    await stream.send(new DeleteObjectCommand({ Bucket: archiveBucket, Key }));
+  } finally {
+    for (const client of [admin, pipeline, stream, readonly]) client.destroy();
+  }
+});
+
+test('the validation report catches a bucket policy that lets the pipeline read the archive', async () => {
+  const { archiveBucket } = config.s3;
+  const admin = createS3Client(config.s3, 'admin');
+  const everyone = ['pipeline', 'stream', 'readonly'].map(
+    (role) => config.s3[role as 'pipeline'].accessKeyId,
+  );
+  try {
+    await admin.send(
+      new PutBucketPolicyCommand({
+        Bucket: archiveBucket,
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: everyone },
+              Action: ['s3:*'],
+              Resource: [`arn:aws:s3:::${archiveBucket}/*`],
+            },
+            {
+              Effect: 'Allow',
+              Principal: { AWS: everyone },
+              Action: ['s3:*'],
+              Resource: [`arn:aws:s3:::${archiveBucket}`],
+            },
+          ],
+        }),
+      }),
+    );
+  } finally {
+    admin.destroy();
+  }
+  const activities = createProvisioningActivities({
+    ...provisioningSettings(config),
+    kafka: createKafka(config.kafka),
+  });
+
+  const validation = await activities.validatePlatform();
+  assert.deepEqual(
+    validation.checks.filter((check) => !check.ok).map((check) => `${check.name}: ${check.detail}`),
+    [
+      `bucket ${archiveBucket}: the pipeline key may not read it: ` +
+        'a read was not refused: it was allowed; a listing was not refused: it was allowed',
+      `bucket ${archiveBucket}: the readonly key reads, and may not write or delete: ` +
+        'a write was not refused: it was allowed; a delete was not refused: it was allowed',
+    ],
+  );
+
+  // Provisioning puts the declared policy back.
+  const report = await provision(config);
+  assert.deepEqual(report.changes.bucket, [`set the access policy of bucket ${archiveBucket}`]);
+  assert.deepEqual(failedChecks(report), []);
+});
+
 test('the validation report catches a dropped column and says which', async () => {
   const admin = await connectMysql(config.mysql, config.mysql.admin, { database });
   try {
@@ -191,6 +314,20 @@ test('a wrong admin password fails fast with AccessDenied', async () => {
 
   await assert.rejects(provision(wrong), (error) =>
     assertActivityFailure(error, 'applySchema', ErrorType.AccessDenied, /MySQL refused the admin account/),
+  );
+});
+
+test('a wrong S3 admin key fails fast with AccessDenied', async () => {
+  const wrong = isolatedConfig({ S3_ADMIN_SECRET_ACCESS_KEY: 'not-the-secret' });
+  created.push(wrong);
+
+  await assert.rejects(provision(wrong), (error) =>
+    assertActivityFailure(
+      error,
+      'ensureBucket',
+      ErrorType.AccessDenied,
+      /^S3 refused the admin key \(S3_ADMIN_ACCESS_KEY_ID\) bucket it-[0-9a-f]{8}-imagens: HTTP 403$/,
+    ),
   );
 });
 

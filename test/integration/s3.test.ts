@@ -19,7 +19,7 @@ const keys: string[] = [];
 let s3: S3Client;
 
 before(async () => {
-  s3 = createS3Client(config.s3);
+  s3 = createS3Client(config.s3, 'admin');
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 

@@ -43,20 +43,14 @@ export async function provisionIsolatedPlatform(
   config: PlatformConfig,
   also: { bucket?: boolean; topics?: boolean } = {},
 ): Promise<void> {
-  const s3 = createS3Client(config.s3);
-  try {
-    const provisioning = createProvisioningActivities({
-      ...provisioningSettings(config),
-      s3,
-      kafka: createKafka(config.kafka),
-    });
-    if (also.bucket) await provisioning.ensureBucket();
-    await provisioning.applySchema();
-    await provisioning.ensureAccounts();
-    if (also.topics) await provisioning.ensureTopics();
-  } finally {
-    s3.destroy();
-  }
+  const provisioning = createProvisioningActivities({
+    ...provisioningSettings(config),
+    kafka: createKafka(config.kafka),
+  });
+  if (also.bucket) await provisioning.ensureBucket();
+  await provisioning.applySchema();
+  await provisioning.ensureAccounts();
+  if (also.topics) await provisioning.ensureTopics();
 }
 
 export async function removeIsolatedPlatform(config: PlatformConfig): Promise<void> {
@@ -71,7 +65,7 @@ export async function removeIsolatedPlatform(config: PlatformConfig): Promise<vo
     await admin.end();
   }
 
-  const s3 = createS3Client(config.s3);
+  const s3 = createS3Client(config.s3, 'admin');
   try {
     for (const bucket of [config.s3.bucket, config.s3.archiveBucket]) {
       try {

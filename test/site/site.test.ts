@@ -133,7 +133,7 @@ async function postClicks(
 
 /** Stores images from the local pet API, as the image pipeline does, one activity at a time. */
 async function storeImages(dogs: number, cats: number): Promise<void> {
-  const s3 = createS3Client(config.s3);
+  const s3 = createS3Client(config.s3, 'pipeline');
   const db = createMysqlPool(config.mysql, config.mysql.pipeline);
   try {
     const activities = createImageActivities({

@@ -22,7 +22,7 @@ export async function startSite(
   options: { port?: number; host?: string; logger?: boolean } = {},
 ): Promise<RunningSite> {
   const readonlyDb = createMysqlPool(config.mysql, config.mysql.readonly);
-  const s3 = createS3Client(config.s3);
+  const s3 = createS3Client(config.s3, 'readonly');
   const clicks = new KafkaClickSink(
     createKafka(config.kafka, `${config.kafka.clientId}-site`),
     config.kafka.interactionsTopic,

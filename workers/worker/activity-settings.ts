@@ -7,12 +7,11 @@ import type { PlatformConfig } from '../../platform/config';
 
 export function provisioningSettings(
   config: PlatformConfig,
-): Pick<ProvisioningDependencies, 'mysql' | 'bucket' | 'archiveBucket' | 'topics' | 'cloud'> {
+): Pick<ProvisioningDependencies, 'mysql' | 's3' | 'topics' | 'cloud'> {
   const { kafka } = config;
   return {
     mysql: config.mysql,
-    bucket: config.s3.bucket,
-    archiveBucket: config.s3.archiveBucket,
+    s3: config.s3,
     topics: {
       topics: [kafka.interactionsTopic, kafka.deadLetterTopic],
       partitions: kafka.topicPartitions,

@@ -30,7 +30,7 @@ export async function startWorkers(
   const connection = await connectWorkerConnection(config.temporal);
   // Bundled once, shared by every task queue's worker.
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows') });
-  const s3 = createS3Client(config.s3);
+  const s3 = createS3Client(config.s3, 'pipeline');
   const kafka = createKafka(config.kafka);
   const pipelineDb = createMysqlPool(config.mysql, config.mysql.pipeline);
   const readonlyDb = createMysqlPool(config.mysql, config.mysql.readonly);
@@ -42,7 +42,7 @@ export async function startWorkers(
       namespace: config.temporal.namespace,
       taskQueue: PROVISIONING_TASK_QUEUE,
       workflowBundle,
-      activities: createProvisioningActivities({ ...provisioningSettings(config), s3, kafka }),
+      activities: createProvisioningActivities({ ...provisioningSettings(config), kafka }),
     }),
     await Worker.create({
       connection,

@@ -41,7 +41,7 @@ export async function provisionInfrastructure(input: ProvisionInput): Promise<Pr
 
   // The accounts' grants name the tables, so they follow the schema; the rest is independent.
   const [bucket, [schema, accounts], topics] = await Promise.all([
-    steps.ensureBucket(),
+    steps.ensureBucket({ mode }),
     steps.applySchema().then(async (schemaChanges) => [schemaChanges, await steps.ensureAccounts()] as const),
     steps.ensureTopics(),
   ]);

@@ -1,6 +1,7 @@
 # The `s3` service of the local stack: versitygw, a real S3 gateway on a POSIX directory (one folder
-# per bucket).
-# Defines start_s3, health_s3 and s3_address (lib/services.sh runs them).
+# per bucket), with its own IAM: the admin key is the gateway's root, and the pipeline's, the stream
+# job's and the read-only keys are users, whom only the bucket policies of provisioning let in.
+# Defines start_s3, after_start_s3, health_s3 and s3_address (lib/services.sh runs them).
 # shellcheck shell=bash
 
 s3_address() { echo "127.0.0.1:$S3_PORT"; }
@@ -8,11 +9,44 @@ s3_address() { echo "127.0.0.1:$S3_PORT"; }
 start_s3() {
   require_free_port s3 "$S3_PORT"
   load_local_env
-  mkdir -p "$PETADOTA_DATA_DIR/s3"
-  ROOT_ACCESS_KEY_ID=$S3_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$S3_SECRET_ACCESS_KEY \
+  # The IAM directory stays outside the posix root, or it would be served as a bucket.
+  mkdir -p "$PETADOTA_DATA_DIR/s3" "$PETADOTA_DATA_DIR/s3-iam"
+  ROOT_ACCESS_KEY_ID=$S3_ADMIN_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$S3_ADMIN_SECRET_ACCESS_KEY \
     spawn s3 "$VERSITYGW_BIN" --port "127.0.0.1:$S3_PORT" --region "$S3_REGION" \
-    --health /health --quiet posix "$PETADOTA_DATA_DIR/s3"
+    --iam-dir "$PETADOTA_DATA_DIR/s3-iam" --health /health --quiet posix "$PETADOTA_DATA_DIR/s3"
 }
 
-health_s3() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
+health_s3_http() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
 
+# The role keys of secrets.env as gateway users: created, or their secret brought in step.
+ensure_s3_users() {
+  local role access secret access_var secret_var
+  for role in PIPELINE STREAM READONLY; do
+    if [[ $role == PIPELINE ]]; then
+      access=$S3_ACCESS_KEY_ID secret=$S3_SECRET_ACCESS_KEY
+    else
+      access_var=S3_${role}_ACCESS_KEY_ID secret_var=S3_${role}_SECRET_ACCESS_KEY
+      access=${!access_var} secret=${!secret_var}
+    fi
+    if ! s3_admin create-user --access "$access" --secret "$secret" --role user 2>/dev/null; then
+      s3_admin update-user --access "$access" --secret "$secret" >/dev/null ||
+        die "s3: could not create or update the gateway user for the ${role,,} key"
+    fi
+  done
+}
+
+s3_admin() {
+  ADMIN_ACCESS_KEY_ID=$S3_ADMIN_ACCESS_KEY_ID ADMIN_SECRET_ACCESS_KEY=$S3_ADMIN_SECRET_ACCESS_KEY \
+    ADMIN_REGION=$S3_REGION ADMIN_ENDPOINT_URL="http://127.0.0.1:$S3_PORT" "$VERSITYGW_BIN" admin "$@"
+}
+
+after_start_s3() {
+  wait_healthy s3 health_s3_http
+  ensure_s3_users
+}
+
+# Healthy once the users exist: a client given a role key can sign in.
+health_s3() {
+  load_local_env
+  health_s3_http && s3_admin list-users 2>/dev/null | grep -q "^$S3_READONLY_ACCESS_KEY_ID "
+}
