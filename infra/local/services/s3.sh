@@ -16,7 +16,9 @@ start_s3() {
     --iam-dir "$PETADOTA_DATA_DIR/s3-iam" --health /health --quiet posix "$PETADOTA_DATA_DIR/s3"
 }
 
-health_s3_http() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
+# Only the HTTP answer: a health check that signed an admin call would take a one-off S3_REGION
+# of another command for a sick server. The users exist once `up` returns (after_start_s3).
+health_s3() { curl -fsS -o /dev/null "http://127.0.0.1:$S3_PORT/health"; }
 
 # The role keys of secrets.env as gateway users: created, or their secret brought in step.
 ensure_s3_users() {
@@ -41,12 +43,6 @@ s3_admin() {
 }
 
 after_start_s3() {
-  wait_healthy s3 health_s3_http
+  wait_healthy s3 health_s3
   ensure_s3_users
-}
-
-# Healthy once the users exist: a client given a role key can sign in.
-health_s3() {
-  load_local_env
-  health_s3_http && s3_admin list-users 2>/dev/null | grep -q "^$S3_READONLY_ACCESS_KEY_ID "
 }
