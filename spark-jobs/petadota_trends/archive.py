@@ -28,6 +28,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from petadota_trends import aggregations, mysql_sink
+from petadota_trends.profile import BatchProfile
 from petadota_trends.settings import TrendsSettings
 
 log = logging.getLogger(__name__)
@@ -102,36 +103,39 @@ def archive_batch(settings: TrendsSettings) -> Callable[[DataFrame, int], None]:
     topic = settings.interactions_topic
 
     def write(batch: DataFrame, batch_id: int) -> None:
-        archived = mysql_sink.archived_offsets(settings.mysql, topic)
+        profile = BatchProfile(settings.profile, QUERY_NAME, batch_id)
+        with profile.phase("mysql_read_offsets"):
+            archived = mysql_sink.archived_offsets(settings.mysql, topic)
         fresh = aggregations.not_counted_yet(batch, archived).persist()
         try:
-            per_partition = (
-                fresh.groupBy("partition")
-                .agg(
-                    F.min("offset").alias("first"),
-                    F.max("offset").alias("last"),
-                    F.count_if(F.col("reason").isNull()).alias("valid"),
-                    F.count_if(F.col("reason").isNotNull()).alias("invalid"),
+            with profile.phase("kafka_parse_offsets"):
+                per_partition = (
+                    fresh.groupBy("partition")
+                    .agg(
+                        F.min("offset").alias("first"),
+                        F.max("offset").alias("last"),
+                        F.count_if(F.col("reason").isNull()).alias("valid"),
+                        F.count_if(F.col("reason").isNotNull()).alias("invalid"),
+                    )
+                    .collect()
                 )
-                .collect()
-            )
             if not per_partition:
                 return
             lote = batch_label({row.partition: (row.first, row.last) for row in per_partition})
             valid, invalid = archive_records(fresh, settings.late_after_seconds, lote)
             if any(row.valid for row in per_partition):
-                write_parquet(valid, f"{url}/{VALID}", VALID_PARTITIONS)
+                with profile.phase("parquet_valid"):
+                    write_parquet(valid, f"{url}/{VALID}", VALID_PARTITIONS)
             if any(row.invalid for row in per_partition):
-                write_parquet(invalid, f"{url}/{INVALID}", INVALID_PARTITIONS)
-            mysql_sink.record_archived(
-                settings.mysql, topic, {row.partition: row.last for row in per_partition}
-            )
-            log.info(
-                "archive batch %d: %d records as lote %s",
-                batch_id,
-                sum(row.valid + row.invalid for row in per_partition),
-                lote,
-            )
+                with profile.phase("parquet_invalid"):
+                    write_parquet(invalid, f"{url}/{INVALID}", INVALID_PARTITIONS)
+            with profile.phase("mysql_record_offsets"):
+                mysql_sink.record_archived(
+                    settings.mysql, topic, {row.partition: row.last for row in per_partition}
+                )
+            records = sum(row.valid + row.invalid for row in per_partition)
+            profile.log(records)
+            log.info("archive batch %d: %d records as lote %s", batch_id, records, lote)
         finally:
             fresh.unpersist()
 

@@ -37,6 +37,7 @@ from pyspark.sql.streaming import StreamingQuery
 
 from petadota_trends import aggregations, archive, dead_letter, events, mysql_sink, preflight, status
 from petadota_trends.catalog import Catalog
+from petadota_trends.profile import BatchProfile
 from petadota_trends.errors import ConfigurationError, TrendsJobError
 from petadota_trends.session import build_session, ship_python_code
 from petadota_trends.settings import TrendsSettings, kafka_client_options
@@ -77,23 +78,36 @@ def process_batch(settings: TrendsSettings, catalog: Catalog | None) -> Callable
 
     def write(batch: DataFrame, batch_id: int) -> None:
         topic = settings.interactions_topic
-        counted = mysql_sink.counted_offsets(settings.mysql, topic)
+        profile = BatchProfile(settings.profile, QUERY_NAME, batch_id)
+        with profile.phase("mysql_read_offsets"):
+            counted = mysql_sink.counted_offsets(settings.mysql, topic)
         fresh = aggregations.not_counted_yet(batch, counted).persist()
         try:
-            rows = aggregations.counts_per_bucket(fresh).collect()
+            if settings.profile:
+                # Only when measuring: one more pass, so that reading Kafka, parsing and the
+                # de-duplication state are timed apart from the aggregations that reuse the cache.
+                with profile.phase("kafka_parse_dedupe"):
+                    fresh.count()
+            with profile.phase("counts_per_bucket"):
+                rows = aggregations.counts_per_bucket(fresh).collect()
             if any(row.invalidos for row in rows):
-                messages = dead_letter.dead_letter_messages(events.invalid_records(fresh))
-                dead_letter.publish(messages, kafka_options(settings), settings.dead_letter_topic)
-            animal_rows = (
-                aggregations.counts_per_animal(fresh, catalog.known_ids()).collect() if catalog else []
-            )
-            late_rows = aggregations.late_clicks(fresh, settings.late_after_seconds).collect()
+                with profile.phase("dead_letter"):
+                    messages = dead_letter.dead_letter_messages(events.invalid_records(fresh))
+                    dead_letter.publish(messages, kafka_options(settings), settings.dead_letter_topic)
+            with profile.phase("counts_per_animal"):
+                animal_rows = (
+                    aggregations.counts_per_animal(fresh, catalog.known_ids()).collect() if catalog else []
+                )
+            with profile.phase("late_clicks"):
+                late_rows = aggregations.late_clicks(fresh, settings.late_after_seconds).collect()
             counts = mysql_sink.BatchCounts.of(rows, animal_rows, late_rows)
             if counts.late_clicks:
                 log.info(
                     "batch %d: %d late clicks, counted in their own buckets", batch_id, counts.late_clicks
                 )
-            mysql_sink.add_counts(settings.mysql, topic, counted, counts)
+            with profile.phase("mysql_transaction"):
+                mysql_sink.add_counts(settings.mysql, topic, counted, counts)
+            profile.log(sum(row.visualizacoes + row.invalidos for row in rows))
         finally:
             fresh.unpersist()
 
@@ -142,7 +156,7 @@ def stop_gracefully(queries: dict[str, StreamingQuery]) -> None:
 
 
 def run(spark: SparkSession, settings: TrendsSettings, stop_requested: threading.Event) -> int:
-    progress = status.ProgressLog()
+    progress = status.ProgressLog(profile=settings.profile)
     spark.streams.addListener(progress)
     queries = {QUERY_NAME: start_query(spark, settings)}
     if settings.archive:

@@ -224,6 +224,7 @@ class TrendsSettings:
     starting_offsets: str
     fail_on_data_loss: bool
     max_future_seconds: int
+    profile: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | Settings | None = None) -> TrendsSettings:
@@ -245,4 +246,5 @@ class TrendsSettings:
             starting_offsets=settings.string("SPARK_STARTING_OFFSETS"),
             fail_on_data_loss=settings.boolean("SPARK_FAIL_ON_DATA_LOSS"),
             max_future_seconds=settings.integer("SPARK_MAX_FUTURE_SECONDS"),
+            profile=settings.boolean("SPARK_PROFILE"),
         )

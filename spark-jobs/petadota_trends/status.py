@@ -12,6 +12,7 @@ from typing import Any
 
 from pyspark.sql.streaming import StreamingQuery, StreamingQueryListener
 
+from petadota_trends.profile import emit, progress_record
 from petadota_trends.settings import TrendsSettings
 
 log = logging.getLogger("petadota_trends")
@@ -37,7 +38,8 @@ def _progress_summary(progress: Any) -> dict[str, Any]:
 class ProgressLog(StreamingQueryListener):
     """Logs every micro-batch and keeps the latest progress of each query for the status file."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile: bool = False) -> None:
+        self.profile = profile
         self._lock = threading.Lock()
         self.latest: dict[str, dict[str, Any]] = {}
         self.first_batch: dict[str, int] = {}
@@ -61,6 +63,8 @@ class ProgressLog(StreamingQueryListener):
             summary["processed_rows_per_second"],
             summary["state_rows"],
         )
+        if self.profile:
+            emit(progress_record(progress))
 
     def onQueryIdle(self, event: Any) -> None:
         pass
