@@ -37,8 +37,8 @@ from pyspark.sql.streaming import StreamingQuery
 
 from petadota_trends import aggregations, archive, dead_letter, events, mysql_sink, preflight, status
 from petadota_trends.catalog import Catalog
-from petadota_trends.profile import BatchProfile
 from petadota_trends.errors import ConfigurationError, TrendsJobError
+from petadota_trends.profile import BatchProfile
 from petadota_trends.session import build_session, ship_python_code
 from petadota_trends.settings import TrendsSettings, kafka_client_options
 
