@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from petadota_trends import dead_letter, events
 from petadota_trends.events import Reason
@@ -116,3 +117,44 @@ def test_records_are_keyed_for_the_dedupe_by_event_id_or_by_their_place(spark: S
     assert (keyed[1].dedupe_key, keyed[1].event_time) == ("invalid/interacoes/1/1", None)
     assert (keyed[2].dedupe_key, keyed[2].value) == ("invalid/interacoes/2/2", b"not json")
     assert [row.offset for row in events.invalid_records(events.keyed_for_dedupe(parsed)).collect()] == [1, 2]
+
+
+def compact(value: bytes | None) -> bytes | None:
+    """The sample without the spaces json.dumps puts after its separators: the canonical encoding
+    (events.CANONICAL_EVENT) when its fields are the contract's, in its order and in their patterns."""
+    return value and value.replace(b'", "', b'","').replace(b'": ', b'":').replace(b', "', b',"')
+
+
+def test_the_canonical_encoding_reads_every_sample_as_the_general_path_does(spark: SparkSession) -> None:
+    general = [sample.value for sample in SAMPLES]
+    canonical = [compact(value) for value in general]
+    columns = [
+        "offset",
+        "event_id",
+        "usuario_id",
+        "raca",
+        "tipo",
+        "event_time",
+        "animal_id",
+        "reason",
+        "detail",
+    ]
+
+    def parse(values: list[bytes | None]) -> list[tuple]:
+        parsed = events.parse_interactions(records(spark, values), 300).select(*columns)
+        return sorted(tuple(row) for row in parsed.collect())
+
+    fast = records(spark, canonical).where(F.col("value").cast("string").rlike(events.CANONICAL_EVENT))
+    took_the_canonical_path = {SAMPLES[row.offset].name for row in fast.select("offset").collect()}
+    # The same columns, sample by sample, whichever path each took.
+    assert parse(canonical) == parse(general)
+    # Compact: the canonical path for every sample in the contract's form, the general one otherwise.
+    assert {"valid", "valid with animal_id", "valid visitor id of digits", "valid largest animal_id"} <= (
+        took_the_canonical_path
+    )
+    assert not {"valid escaped raca", "valid usuario_id 1e2", "duplicate key", "trailing garbage"} & (
+        took_the_canonical_path
+    )
+    assert (
+        not records(spark, general).where(F.col("value").cast("string").rlike(events.CANONICAL_EVENT)).count()
+    )
