@@ -26,13 +26,15 @@ function processTimes(): Map<number, ProcessTimes> {
   return processes;
 }
 
-function treeTicks(root: number, processes: Map<number, ProcessTimes>): number {
+/** The ticks of `root` and its descendants, short of those under another service's root. */
+function treeTicks(root: number, processes: Map<number, ProcessTimes>, otherRoots: Set<number>): number {
   let ticks = 0;
   const pending = [root];
   while (pending.length > 0) {
     const pid = pending.pop()!;
     ticks += processes.get(pid)?.ticks ?? 0;
-    for (const [child, times] of processes) if (times.ppid === pid) pending.push(child);
+    for (const [child, times] of processes)
+      if (times.ppid === pid && !otherRoots.has(child)) pending.push(child);
   }
   return ticks;
 }
@@ -46,17 +48,22 @@ export interface CpuShares {
   busy: number;
 }
 
-/** Starts measuring the given process trees; `stop()` returns their shares since then. */
+/**
+ * Starts measuring the given process trees; `stop()` returns their shares since then. A tree
+ * holding another's root (this process, parent of the Spark job it started) leaves it out.
+ */
 export function measureCpu(roots: () => ServiceRoots): { stop(): CpuShares } {
   const snapshot = (): { machine: number; idle: number; services: Record<string, number> } => {
     const processes = processTimes();
+    const services = roots();
+    const rootPids = new Set(Object.values(services));
     // Every core's time: user nice system idle iowait irq softirq steal (guest is inside user).
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.split(/\s+/).slice(1, 9).map(Number);
     return {
       machine: cpu.reduce((sum, value) => sum + value, 0),
       idle: cpu[3]! + cpu[4]!,
       services: Object.fromEntries(
-        Object.entries(roots()).map(([name, pid]) => [name, treeTicks(pid, processes)]),
+        Object.entries(services).map(([name, pid]) => [name, treeTicks(pid, processes, rootPids)]),
       ),
     };
   };

@@ -28,6 +28,7 @@ import { connectMysql, createKafka, createMysqlPool } from '../platform/clients'
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
 import { figure, percentile, printResults, runBenchmark } from './stats';
 import { loadConfig } from '../platform/config';
+import { readSetting } from '../platform/settings';
 import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
 import { kafkaSender } from '../activities/trends/click-senders';
 import { type CpuShares, describeShares, measureCpu, stackServices } from './cpu';
@@ -175,7 +176,7 @@ function slope(samples: Array<{ t: number; y: number }>): number {
 async function phase(label: string, rate: number, spark: TrendsJob): Promise<PhaseResult> {
   const before = await counted();
   const cpu = measureCpu(() => ({
-    ...stackServices(env.PETADOTA_DATA_DIR!),
+    ...stackServices(String(readSetting(env, 'PETADOTA_DATA_DIR'))),
     spark: spark.child.pid!,
     'simulator (this process)': process.pid,
   }));
@@ -266,7 +267,10 @@ async function main(): Promise<void> {
         met: simulatorRate >= 150_000,
       }),
     );
-    if (options['simulator-only']) return;
+    if (options['simulator-only']) {
+      printResults(lines);
+      return;
+    }
 
     console.log('\n2. the Spark job: start (isolated checkpoints), then phases of', PHASE_SECONDS, 's');
     spark = startSpark();

@@ -58,7 +58,11 @@ def kafka_options(settings: TrendsSettings) -> dict[str, str]:
     return {f"kafka.{name}": value for name, value in kafka_client_options(settings.spark).items()}
 
 
-def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFrame:
+def read_interactions(spark: SparkSession, settings: TrendsSettings, trigger_seconds: float) -> DataFrame:
+    """The topic as a stream whose micro-batches, `trigger_seconds` apart, hold at most what
+    SPARK_MAX_OFFSETS_PER_TRIGGER allows the counting query's trigger, scaled to their own: a
+    query on a longer trigger (the archive) takes as many records per second, not fewer."""
+    per_batch = round(settings.max_offsets_per_trigger * max(1.0, trigger_seconds / settings.trigger_seconds))
     return (
         spark.readStream.format("kafka")
         .options(**kafka_options(settings))
@@ -66,7 +70,7 @@ def read_interactions(spark: SparkSession, settings: TrendsSettings) -> DataFram
         # Only for a fresh checkpoint; afterwards the checkpoint says where to go on.
         .option("startingOffsets", settings.starting_offsets)
         .option("failOnDataLoss", str(settings.fail_on_data_loss).lower())
-        .option("maxOffsetsPerTrigger", str(settings.max_offsets_per_trigger))
+        .option("maxOffsetsPerTrigger", str(per_batch))
         .load()
     )
 
@@ -115,7 +119,9 @@ def process_batch(settings: TrendsSettings, catalog: Catalog | None) -> Callable
 
 
 def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery:
-    parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
+    parsed = events.parse_interactions(
+        read_interactions(spark, settings, settings.trigger_seconds), settings.max_future_seconds
+    )
     records = aggregations.deduplicated(
         events.keyed_for_dedupe(parsed), settings.dedupe_seconds, key="dedupe_key"
     )
@@ -135,7 +141,9 @@ def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery
 def start_archive(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery:
     """The archive query: every record as read, with its own checkpoint and trigger."""
     assert settings.archive is not None
-    parsed = events.parse_interactions(read_interactions(spark, settings), settings.max_future_seconds)
+    parsed = events.parse_interactions(
+        read_interactions(spark, settings, settings.archive.trigger_seconds), settings.max_future_seconds
+    )
     return (
         parsed.writeStream.queryName(archive.QUERY_NAME)
         .outputMode("append")
