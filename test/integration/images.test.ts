@@ -366,3 +366,42 @@ test('a download that times out or cannot connect fails with a named, retryable 
   );
   assert.ok(TRANSIENT_ERROR_TYPES.includes(ErrorType.SourceTimedOut));
 });
+
+test('batches store each image once, whatever repeats in them, and batches at once share no name', async () => {
+  const same = jpegFor('/the-same-bytes', 64);
+  for (const name of ['same-a', 'same-b']) {
+    petApi.override(`/images/breeds/akita/${name}.jpg`, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': same.length });
+      response.end(same);
+    });
+  }
+  const akita = (name: string): ImageCandidate => ({
+    tipo: 'cachorro',
+    raca: 'akita',
+    sourceUrl: `${petApi.origin}/images/breeds/akita/${name}.jpg`,
+  });
+  const first = [akita('same-a'), akita('same-b'), akita('same-a')];
+  for (let i = 0; i < 10; i++) first.push(akita(`a${i}`));
+  const second = Array.from({ length: 10 }, (_, i) => akita(`b${i}`));
+
+  const results = (
+    await Promise.all([activities().storeAnimalImages(first, 8), activities().storeAnimalImages(second, 8)])
+  ).flat();
+
+  // The same source twice and the same bytes under another source: one image of the three.
+  assert.deepEqual(
+    results.map((result) => result.status).sort(),
+    [...Array<string>(21).fill('stored'), 'duplicate', 'duplicate'].sort(),
+  );
+  const names = results.flatMap((result) => (result.status === 'stored' ? [result.nome] : []));
+  assert.equal(new Set(names).size, 21);
+  const [rows] = await db.query<RowDataPacket[]>(
+    "SELECT numero, object_key FROM animais_disponiveis WHERE raca = 'akita' ORDER BY numero",
+  );
+  assert.deepEqual(
+    rows.map((row) => Number(row.numero)),
+    Array.from({ length: 21 }, (_, i) => i + 1),
+  );
+  const keys = (await objectKeys()).filter((key) => key.startsWith('cachorro/akita/'));
+  assert.deepEqual(keys, rows.map((row) => String(row.object_key)).sort());
+});
