@@ -2,7 +2,7 @@
 // after a crash anywhere finishes the same name, and never makes a second object, a second row
 // or a gap in the numbers. The same image (by URL or by content) is never stored twice.
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { AxiosInstance } from 'axios';
@@ -152,7 +152,7 @@ export interface UploadedImage extends ImageCandidate, Reservation {
  * reservation), the row is theirs and this is a duplicate.
  */
 export async function registerImage(
-  deps: Pick<ImageStoreDependencies, 'db' | 'bucket'>,
+  deps: Pick<ImageStoreDependencies, 's3' | 'db' | 'bucket'>,
   image: UploadedImage,
 ): Promise<StoreImageResult> {
   const nome = imageName(image.raca, image.numero);
@@ -180,13 +180,35 @@ export async function registerImage(
       await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [image.sourceHash]);
     });
   } catch (error) {
-    const stored =
-      (error as { code?: string }).code === 'ER_DUP_ENTRY' &&
-      (await findStored(deps.db, 'source_url_sha256', image.sourceHash));
-    if (!stored) throw error;
-    return { status: 'duplicate', nome: stored, reason: 'this source URL was stored meanwhile' };
+    if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error;
+    const stored = await findStored(deps.db, 'source_url_sha256', image.sourceHash);
+    if (stored) return { status: 'duplicate', nome: stored, reason: 'this source URL was stored meanwhile' };
+    // The same bytes from another source were registered between this one's content check and
+    // its reservation: the number goes to the next image of the breed, the object away.
+    const sameContent = await findStored(deps.db, 'content_sha256', image.contentHash);
+    if (!sameContent) throw error;
+    await releaseReservation(deps, image);
+    return { status: 'duplicate', nome: sameContent, reason: 'the same image was stored meanwhile' };
   }
   return { status: 'stored', nome, url, objectKey: image.objectKey };
+}
+
+/**
+ * Gives a reservation up: deletes whatever was uploaded at its key, and gives it a key of its own
+ * that no source can match, marked released, for the next image of the breed (reserveName).
+ */
+export async function releaseReservation(
+  deps: Pick<ImageStoreDependencies, 's3' | 'db' | 'bucket'>,
+  reservation: { objectKey: string; sourceHash: string },
+): Promise<void> {
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: reservation.objectKey }));
+  const placeholder = sha256(`released:${reservation.objectKey}`);
+  await deps.db.execute(
+    `UPDATE reservas_imagem
+        SET source_url_sha256 = ?, content_sha256 = ?, source_url = NULL, abandonada_em = CURRENT_TIMESTAMP(3)
+      WHERE source_url_sha256 = ?`,
+    [placeholder, placeholder, reservation.sourceHash],
+  );
 }
 
 export async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha256', hash: string) {
