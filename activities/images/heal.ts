@@ -3,12 +3,19 @@
 // finished from its uploaded object, else from its source URL; when the source is gone, its
 // number is released to the next image of the same breed (reserveName takes it first) and any
 // object at its key is deleted. So no number stays a gap and no object stays without its row.
-import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import type { HealedReservations } from '../../contracts/images';
 import { ErrorType, REJECTION_ERROR_TYPES } from '../../contracts/errors';
-import { type ImageStoreDependencies, imageName, registerImage, sha256, storeAnimalImage } from './store';
+import {
+  type ImageStoreDependencies,
+  imageName,
+  registerImage,
+  releaseReservation,
+  sha256,
+  storeAnimalImage,
+} from './store';
 import type { Tipo } from './breeds';
 
 interface PendingReservation {
@@ -63,7 +70,7 @@ export async function healAbandonedReservations(
     } catch (error) {
       const reason = releaseReason(error);
       if (reason) {
-        await release(deps, reservation);
+        await releaseReservation(deps, reservation);
         healed.released.push({
           nome: imageName(reservation.raca, reservation.numero),
           sourceUrl: reservation.sourceUrl ?? undefined,
@@ -128,19 +135,4 @@ async function finish(deps: ImageStoreDependencies, reservation: PendingReservat
     raca: reservation.raca,
     sourceUrl: reservation.sourceUrl,
   });
-}
-
-/**
- * The source is gone: delete whatever was uploaded at the key, and give the reservation a key of
- * its own that no source can match, marked released, for the next image of the breed.
- */
-async function release(deps: ImageStoreDependencies, reservation: PendingReservation): Promise<void> {
-  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: reservation.objectKey }));
-  const placeholder = sha256(`released:${reservation.objectKey}`);
-  await deps.db.execute(
-    `UPDATE reservas_imagem
-        SET source_url_sha256 = ?, content_sha256 = ?, source_url = NULL, abandonada_em = CURRENT_TIMESTAMP(3)
-      WHERE source_url_sha256 = ?`,
-    [placeholder, placeholder, reservation.sourceHash],
-  );
 }

@@ -10,7 +10,7 @@ import {
 } from './pet-apis';
 import type { HealedReservations } from '../../contracts/images';
 import { healAbandonedReservations } from './heal';
-import { storeAnimalImage, type StoreImageResult } from './store';
+import { type BatchedStoreResult, storeAnimalImage, storeAnimalImages, type StoreImageResult } from './store';
 
 /** Where the pet APIs are: dog.ceo and The Cat API, or the local pet API server. */
 export interface PetApiSources {
@@ -44,6 +44,10 @@ export function createImageActivities({ sources, maxImageBytes, bucket, http, s3
     /** Idempotent by `image.sourceUrl`, which is also the activity's idempotency key. */
     async storeAnimalImage(image: ImageCandidate): Promise<StoreImageResult> {
       return storeAnimalImage(store, image);
+    },
+    /** Each image idempotent by its `sourceUrl`; results in the order of `images`. */
+    async storeAnimalImages(images: ImageCandidate[], concurrency: number): Promise<BatchedStoreResult[]> {
+      return storeAnimalImages(store, images, concurrency);
     },
     /** Finishes or releases the reservations older than `olderThanSeconds` (see heal.ts). */
     async healAbandonedReservations(olderThanSeconds: number): Promise<HealedReservations> {

@@ -2,11 +2,12 @@
 // after a crash anywhere finishes the same name, and never makes a second object, a second row
 // or a gap in the numbers. The same image (by URL or by content) is never stored twice.
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { AxiosInstance } from 'axios';
 import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { ErrorType } from '../../contracts/errors';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES, REJECTION_ERROR_TYPES } from '../../contracts/errors';
 import { checkStatus, httpFailure, type ImageCandidate } from './pet-apis';
 import { detectImageFormat, type ImageFormat } from './image-bytes';
 
@@ -81,6 +82,62 @@ export async function storeAnimalImage(
   });
 }
 
+/**
+ * One image of a batch: stored or duplicate as storeAnimalImage says; rejected when it failed in a
+ * way retrying cannot fix (the types the retry policies list as non-retryable); `retry` when it
+ * failed transiently, for the workflow to store it again, alone, after `retryAfterMs` when the
+ * source said how long to wait (a 429's Retry-After).
+ */
+export type BatchedStoreResult =
+  | StoreImageResult
+  | { status: 'rejected'; type: string; reason: string }
+  | { status: 'retry'; reason: string; retryAfterMs?: number };
+
+const FINAL_ERROR_TYPES = new Set([...NON_RETRYABLE_ERROR_TYPES, ...REJECTION_ERROR_TYPES]);
+
+/**
+ * Stores a batch of images, at most `concurrency` at a time, one attempt each: one activity for
+ * many images instead of one each spares the Temporal server most of a cycle's work. Each image
+ * is as idempotent as alone, so a retried batch stores nothing twice.
+ */
+export function storeAnimalImages(
+  deps: ImageStoreDependencies,
+  images: ImageCandidate[],
+  concurrency: number,
+): Promise<BatchedStoreResult[]> {
+  return storeEachOnce((image) => storeAnimalImage(deps, image), images, concurrency);
+}
+
+/** One attempt of `store` per image, at most `concurrency` at a time; results in image order. */
+export async function storeEachOnce(
+  store: (image: ImageCandidate) => Promise<StoreImageResult>,
+  images: ImageCandidate[],
+  concurrency: number,
+): Promise<BatchedStoreResult[]> {
+  const results: BatchedStoreResult[] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < images.length) {
+      const index = next++;
+      results[index] = await store(images[index]!).catch(batchFailure);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, images.length)) }, lane));
+  return results;
+}
+
+function batchFailure(error: unknown): BatchedStoreResult {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof ApplicationFailure)) return { status: 'retry', reason };
+  if (error.nonRetryable || FINAL_ERROR_TYPES.has(error.type ?? ''))
+    return { status: 'rejected', type: error.type ?? 'Error', reason };
+  return {
+    status: 'retry',
+    reason,
+    ...(error.nextRetryDelay !== undefined && { retryAfterMs: msToNumber(error.nextRetryDelay) }),
+  };
+}
+
 /** An uploaded object and the reservation it was uploaded for: what its catalog row holds. */
 export interface UploadedImage extends ImageCandidate, Reservation {
   sourceHash: string;
@@ -95,7 +152,7 @@ export interface UploadedImage extends ImageCandidate, Reservation {
  * reservation), the row is theirs and this is a duplicate.
  */
 export async function registerImage(
-  deps: Pick<ImageStoreDependencies, 'db' | 'bucket'>,
+  deps: Pick<ImageStoreDependencies, 's3' | 'db' | 'bucket'>,
   image: UploadedImage,
 ): Promise<StoreImageResult> {
   const nome = imageName(image.raca, image.numero);
@@ -123,13 +180,35 @@ export async function registerImage(
       await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [image.sourceHash]);
     });
   } catch (error) {
-    const stored =
-      (error as { code?: string }).code === 'ER_DUP_ENTRY' &&
-      (await findStored(deps.db, 'source_url_sha256', image.sourceHash));
-    if (!stored) throw error;
-    return { status: 'duplicate', nome: stored, reason: 'this source URL was stored meanwhile' };
+    if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error;
+    const stored = await findStored(deps.db, 'source_url_sha256', image.sourceHash);
+    if (stored) return { status: 'duplicate', nome: stored, reason: 'this source URL was stored meanwhile' };
+    // The same bytes from another source were registered between this one's content check and
+    // its reservation: the number goes to the next image of the breed, the object away.
+    const sameContent = await findStored(deps.db, 'content_sha256', image.contentHash);
+    if (!sameContent) throw error;
+    await releaseReservation(deps, image);
+    return { status: 'duplicate', nome: sameContent, reason: 'the same image was stored meanwhile' };
   }
   return { status: 'stored', nome, url, objectKey: image.objectKey };
+}
+
+/**
+ * Gives a reservation up: deletes whatever was uploaded at its key, and gives it a key of its own
+ * that no source can match, marked released, for the next image of the breed (reserveName).
+ */
+export async function releaseReservation(
+  deps: Pick<ImageStoreDependencies, 's3' | 'db' | 'bucket'>,
+  reservation: { objectKey: string; sourceHash: string },
+): Promise<void> {
+  await deps.s3.send(new DeleteObjectCommand({ Bucket: deps.bucket, Key: reservation.objectKey }));
+  const placeholder = sha256(`released:${reservation.objectKey}`);
+  await deps.db.execute(
+    `UPDATE reservas_imagem
+        SET source_url_sha256 = ?, content_sha256 = ?, source_url = NULL, abandonada_em = CURRENT_TIMESTAMP(3)
+      WHERE source_url_sha256 = ?`,
+    [placeholder, placeholder, reservation.sourceHash],
+  );
 }
 
 export async function findStored(db: Pool, column: 'source_url_sha256' | 'content_sha256', hash: string) {

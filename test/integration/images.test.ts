@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
@@ -8,7 +8,7 @@ import { DefaultLogger, type NativeConnection, Worker } from '@temporalio/worker
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
-import type { StoreImageResult } from '../../activities/images/store';
+import { registerImage, sha256, type StoreImageResult } from '../../activities/images/store';
 import type { ImageCycleInput, ImageCycleSummary } from '../../contracts/images';
 import {
   connectMysql,
@@ -365,4 +365,95 @@ test('a download that times out or cannot connect fails with a named, retryable 
     },
   );
   assert.ok(TRANSIENT_ERROR_TYPES.includes(ErrorType.SourceTimedOut));
+});
+
+test('batches store each image once, whatever repeats in them, and batches at once share no name or number', async () => {
+  const same = jpegFor('/the-same-bytes', 64);
+  for (const name of ['same-a', 'same-b']) {
+    petApi.override(`/images/breeds/akita/${name}.jpg`, (_request, response) => {
+      response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': same.length });
+      response.end(same);
+    });
+  }
+  const akita = (name: string): ImageCandidate => ({
+    tipo: 'cachorro',
+    raca: 'akita',
+    sourceUrl: `${petApi.origin}/images/breeds/akita/${name}.jpg`,
+  });
+  const first = [akita('same-a'), akita('same-b'), akita('same-a')];
+  for (let i = 0; i < 10; i++) first.push(akita(`a${i}`));
+  const second = Array.from({ length: 10 }, (_, i) => akita(`b${i}`));
+
+  const results = (
+    await Promise.all([activities().storeAnimalImages(first, 8), activities().storeAnimalImages(second, 8)])
+  ).flat();
+
+  // The same source twice and the same bytes under another source: one image of the three.
+  assert.deepEqual(
+    results.map((result) => result.status).sort(),
+    [...Array<string>(21).fill('stored'), 'duplicate', 'duplicate'].sort(),
+  );
+  const names = results.flatMap((result) => (result.status === 'stored' ? [result.nome] : []));
+  assert.equal(new Set(names).size, 21);
+  // When the same bytes under another URL lost the race only at registration, its number was
+  // released: the next akita takes it, so the numbers are 1..22 either way.
+  assert.equal((await activities().storeAnimalImage(akita('next'))).status, 'stored');
+  const [rows] = await db.query<RowDataPacket[]>(
+    "SELECT numero, object_key FROM animais_disponiveis WHERE raca = 'akita' ORDER BY numero",
+  );
+  assert.deepEqual(
+    rows.map((row) => Number(row.numero)),
+    Array.from({ length: 22 }, (_, i) => i + 1),
+  );
+  const keys = (await objectKeys()).filter((key) => key.startsWith('cachorro/akita/'));
+  assert.deepEqual(keys, rows.map((row) => String(row.object_key)).sort());
+});
+
+test('the same bytes registered by another source first: the late one is a duplicate, its number released, its object gone', async () => {
+  const bytes = jpegFor('/late-twin', 64);
+  petApi.override('/images/cats/late-twin-1.jpg', (_request, response) => {
+    response.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': bytes.length });
+    response.end(bytes);
+  });
+  const first = await activities().storeAnimalImage({
+    tipo: 'gato',
+    raca: 'sphynx',
+    sourceUrl: `${petApi.origin}/images/cats/late-twin-1.jpg`,
+  });
+  assert.equal(first.status, 'stored');
+  // Its twin passed the content check before the first one was registered, then reserved and
+  // uploaded: what reserveName and the upload of storeAnimalImage leave.
+  const sourceUrl = `${petApi.origin}/images/cats/late-twin-2.jpg`;
+  const twin = {
+    tipo: 'gato' as const,
+    raca: 'sphynx',
+    sourceUrl,
+    sourceHash: sha256(sourceUrl),
+    contentHash: sha256(bytes),
+    numero: 2,
+    objectKey: 'gato/sphynx/sphynx_02.jpg',
+    contentType: 'image/jpeg',
+    sizeBytes: bytes.length,
+  };
+  await db.execute(
+    `INSERT INTO reservas_imagem (source_url_sha256, source_url, content_sha256, tipo, raca, numero, object_key)
+     VALUES (?, ?, ?, 'gato', 'sphynx', 2, ?)`,
+    [twin.sourceHash, sourceUrl, twin.contentHash, twin.objectKey],
+  );
+  await s3.send(new PutObjectCommand({ Bucket: config.s3.bucket, Key: twin.objectKey, Body: bytes }));
+
+  const late = await registerImage({ db, s3, bucket: config.s3.bucket }, twin);
+
+  assert.deepEqual(late, {
+    status: 'duplicate',
+    nome: 'sphynx_01',
+    reason: 'the same image was stored meanwhile',
+  });
+  assert.ok(!(await objectKeys()).includes(twin.objectKey));
+  const next = await activities().storeAnimalImage({
+    tipo: 'gato',
+    raca: 'sphynx',
+    sourceUrl: `${petApi.origin}/images/cats/late-twin-3.jpg`,
+  });
+  assert.equal(next.status === 'stored' && next.nome, 'sphynx_02');
 });

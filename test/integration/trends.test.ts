@@ -8,6 +8,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
 import { createTrendActivities } from '../../activities/trends';
+import { keyPartition } from '../../activities/trends/click-senders';
 import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
 import { checkInteractionEvent } from '../../activities/trends/events';
 import type { SimulationPlan } from '../../activities/trends/simulator';
@@ -56,9 +57,11 @@ async function messagesInTopic(): Promise<number> {
 }
 
 /** Reads the whole interactions topic from the beginning. */
-async function readTopic(expected: number): Promise<{ key: string; event: InteractionEvent }[]> {
+async function readTopic(
+  expected: number,
+): Promise<{ key: string; partition: number; event: InteractionEvent }[]> {
   const consumer = kafka.consumer({ groupId: `${config.kafka.interactionsTopic}-reader-${Date.now()}` });
-  const read: { key: string; event: InteractionEvent }[] = [];
+  const read: { key: string; partition: number; event: InteractionEvent }[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: config.kafka.interactionsTopic, fromBeginning: true });
@@ -68,9 +71,10 @@ async function readTopic(expected: number): Promise<{ key: string; event: Intera
         60_000,
       );
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: async ({ message, partition }) => {
           read.push({
             key: message.key!.toString(),
+            partition,
             event: JSON.parse(message.value!.toString()) as InteractionEvent,
           });
           if (read.length === expected) {
@@ -90,7 +94,7 @@ async function readTopic(expected: number): Promise<{ key: string; event: Intera
 const identity = (event: InteractionEvent) =>
   `${event.event_id} ${event.usuario_id} ${event.tipo} ${event.raca}`;
 
-test('the simulator sends exactly the planned clicks, each valid, keyed by its id, the seeded sequence', async () => {
+test('the simulator sends exactly the planned clicks, each valid, keyed by its id on its key’s partition, the seeded sequence', async () => {
   const plan: SimulationPlan = { eventsPerSecond: 3000, durationSeconds: 2, seed: 11, users: 50 };
   const summary = await simulateOnce(plan);
 
@@ -98,9 +102,13 @@ test('the simulator sends exactly the planned clicks, each valid, keyed by its i
   assert.equal(summary.cancelled, false);
   const read = await readTopic(6000);
   assert.equal(await messagesInTopic(), 6000);
-  for (const { key, event } of read) {
+  const partitions = (await kafkaAdmin.fetchTopicOffsets(config.kafka.interactionsTopic)).length;
+  assert.ok(partitions > 1, 'a topic of several partitions');
+  for (const { key, partition, event } of read) {
     assert.deepEqual(checkInteractionEvent(event), event);
     assert.equal(key, event.event_id);
+    // Where the default partitioner (murmur2 of the key, as the Java client) puts the key.
+    assert.equal(partition, keyPartition(Buffer.from(key), partitions));
     assert.equal(event.animal_id, undefined, 'the catalog is empty: the built-in breeds, no animal ids');
   }
   // The clicks counted per animal are the clicks in the topic.

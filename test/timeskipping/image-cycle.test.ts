@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createImageActivities } from '../../activities/images';
 import type { ImageCandidate } from '../../activities/images/pet-apis';
+import { type StoreImageResult, storeEachOnce } from '../../activities/images/store';
 import { ErrorType } from '../../contracts/errors';
 import {
   ABANDONED_RESERVATION_SECONDS,
@@ -15,6 +16,8 @@ import { uniqueName } from '../kit/platform';
 import { startTimeSkippingEnvironment, withWorker } from '../kit/timeskipping';
 
 type ImageActivities = ReturnType<typeof createImageActivities>;
+/** What a fixture gives; its batches are one attempt of its storeAnimalImage per image, as the real one. */
+type PerImageActivities = Omit<ImageActivities, 'storeAnimalImages'>;
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -32,12 +35,20 @@ const dog = (n: number): ImageCandidate => ({
 
 const NOTHING_TO_HEAL: HealedReservations = { stored: [], released: [], pending: [] };
 
-function cycle(activities: ImageActivities, dogs: number): Promise<ImageCycleSummary> {
-  return withWorker(env, activities, (taskQueue) =>
+function cycle(
+  activities: PerImageActivities & Partial<ImageActivities>,
+  dogs: number,
+  concurrency?: number,
+): Promise<ImageCycleSummary> {
+  const all: ImageActivities = {
+    storeAnimalImages: (images, limit) => storeEachOnce(activities.storeAnimalImage, images, limit),
+    ...activities,
+  };
+  return withWorker(env, all, (taskQueue) =>
     env.client.workflow.execute(imageCycle, {
       taskQueue,
       workflowId: uniqueName('cycle'),
-      args: [{ dogs, cats: 0 }],
+      args: [{ dogs, cats: 0, ...(concurrency && { concurrency }) }],
     }),
   );
 }
@@ -165,4 +176,93 @@ test('a cycle heals the reservations earlier cycles abandoned, and a failing hea
   assert.deepEqual(failing.rejected, [
     { type: ErrorType.AccessDenied, reason: 'healing reservations: UPDATE denied' },
   ]);
+});
+
+test('a cycle stores its images in batches of 25, one activity each, sharing its concurrency', async () => {
+  const batches: Array<{ size: number; concurrency: number }> = [];
+  let alone = 0;
+  const stored = (image: ImageCandidate): StoreImageResult => ({
+    status: 'stored',
+    nome: image.sourceUrl,
+    url: `s3://b/${image.sourceUrl}`,
+    objectKey: 'k',
+  });
+  const summary = await cycle(
+    {
+      fetchDogCandidates: (count) =>
+        Promise.resolve({ candidates: Array.from({ length: count }, (_, i) => dog(i)), rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () => Promise.resolve(NOTHING_TO_HEAL),
+      storeAnimalImage: (image) => {
+        alone += 1;
+        return Promise.resolve(stored(image));
+      },
+      storeAnimalImages: (images, concurrency) => {
+        batches.push({ size: images.length, concurrency });
+        return Promise.resolve(images.map(stored));
+      },
+    },
+    50,
+    20,
+  );
+  assert.deepEqual(batches, [
+    { size: 25, concurrency: 10 },
+    { size: 25, concurrency: 10 },
+  ]);
+  assert.equal(alone, 0);
+  assert.deepEqual(
+    summary.stored.map((image) => image.nome).sort(),
+    Array.from({ length: 50 }, (_, i) => dog(i).sourceUrl).sort(),
+  );
+});
+
+test('an image rate-limited in a batch waits its Retry-After, then is stored alone', async () => {
+  const startedAt: number[] = [];
+  const summary = await cycle(
+    {
+      fetchDogCandidates: () => Promise.resolve({ candidates: [dog(1)], rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () => Promise.resolve(NOTHING_TO_HEAL),
+      storeAnimalImage: async (image) => {
+        startedAt.push(await env.currentTimeMs());
+        if (startedAt.length === 1) {
+          throw ApplicationFailure.create({
+            type: ErrorType.RateLimited,
+            message: 'answered 429 Too Many Requests',
+            nextRetryDelay: '30 seconds',
+          });
+        }
+        return { status: 'stored', nome: 'labrador_01', url: `s3://b/${image.sourceUrl}`, objectKey: 'k' };
+      },
+    },
+    1,
+  );
+  assert.equal(startedAt.length, 2);
+  assert.equal(Math.round((startedAt[1]! - startedAt[0]!) / 1000), 30);
+  assert.deepEqual(
+    summary.stored.map((image) => image.nome),
+    ['labrador_01'],
+  );
+  assert.deepEqual(summary.rejected, []);
+});
+
+test('a batch that fails as a whole (a worker without storeAnimalImages) stores its images one by one', async () => {
+  let batchAttempts = 0;
+  const summary = await cycle(
+    {
+      fetchDogCandidates: () => Promise.resolve({ candidates: [dog(1), dog(2)], rejected: [] }),
+      fetchCatCandidates: () => Promise.reject(new Error('cats were not asked for')),
+      healAbandonedReservations: () => Promise.resolve(NOTHING_TO_HEAL),
+      storeAnimalImage: (image) =>
+        Promise.resolve({ status: 'stored', nome: image.sourceUrl, url: 's3://b/x', objectKey: 'k' }),
+      storeAnimalImages: () => {
+        batchAttempts += 1;
+        return Promise.reject(new Error('no such activity here'));
+      },
+    },
+    2,
+  );
+  assert.equal(batchAttempts, 4);
+  assert.deepEqual(summary.stored.map((image) => image.nome).sort(), [dog(1).sourceUrl, dog(2).sourceUrl]);
+  assert.deepEqual(summary.rejected, []);
 });

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { createImageActivities } from '../../activities/images';
+import { storeEachOnce } from '../../activities/images/store';
 import { imageLoopStatus, pauseImageLoop, resumeImageLoop } from '../../contracts/image-loop-messages';
 import type { ImageLoopInput } from '../../contracts/images';
 import { imageLoop } from '../../workflows';
@@ -37,6 +38,8 @@ const activities: ReturnType<typeof createImageActivities> = {
       url: `s3://b/${image.raca}`,
       objectKey: 'k',
     }),
+  storeAnimalImages: (images, concurrency) =>
+    storeEachOnce((image) => activities.storeAnimalImage(image), images, concurrency),
 };
 
 function withLoop(input: ImageLoopInput, drive: (workflowId: string) => Promise<void>): Promise<void> {
