@@ -96,11 +96,21 @@ export class CollectorRefused extends Error {
   override readonly name = 'CollectorRefused';
 }
 
+/** A batch given up on before the collector took it, because the run was stopped: nothing sent. */
+export class SendAbandoned extends Error {
+  override readonly name = 'SendAbandoned';
+}
+
+/** How long one POST may take before it is tried again (the same events: counted once). */
+const COLLECTOR_REQUEST_TIMEOUT_MS = 30_000;
+
 /**
  * The site's collector, in NDJSON batches. A 503 (Kafka down) is retried after its Retry-After
  * with the same events, event ids included, which the stream counts once; a network error too.
+ * `stop` never cuts a request short (the collector may have taken its clicks: the run must know);
+ * it ends the retries, with SendAbandoned.
  */
-export function collectorSender(collectorUrl: string, signal: AbortSignal, batchSize = 1000): ClickSender {
+export function collectorSender(collectorUrl: string, stop: AbortSignal, batchSize = 1000): ClickSender {
   const url = `${collectorUrl}/v1/clicks`;
   return {
     // By default well under the collector's limits (10,000 events, 1 MiB): about 170 KB of NDJSON.
@@ -115,7 +125,7 @@ export function collectorSender(collectorUrl: string, signal: AbortSignal, batch
             method: 'POST',
             headers: { 'content-type': 'application/x-ndjson' },
             body,
-            signal,
+            signal: AbortSignal.timeout(COLLECTOR_REQUEST_TIMEOUT_MS),
           });
           if (response.status === 202) return;
           const answer = await response.text();
@@ -126,11 +136,28 @@ export function collectorSender(collectorUrl: string, signal: AbortSignal, batch
           }
           wait = Number(response.headers.get('retry-after') ?? 1) * 1000;
         } catch (error) {
-          if (error instanceof CollectorRefused || signal.aborted) throw error;
+          if (error instanceof CollectorRefused) throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        await abortableDelay(wait, stop);
+        if (stop.aborted)
+          throw new SendAbandoned(
+            `stopped while the collector at ${url} could not take ${events.length} clicks`,
+          );
       }
     },
     async close() {},
   };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -4,7 +4,7 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Tipo } from '../../contracts/images';
 import type { SimulationSummary } from '../../contracts/trends';
-import type { ClickSender } from './click-senders';
+import { type ClickSender, SendAbandoned } from './click-senders';
 import { BUILT_IN_ANIMALS, ClickGenerator, type SimulatedAnimal } from './clicks';
 import { checkInteractionEvent } from './events';
 
@@ -86,7 +86,13 @@ export async function simulate(
       if (count > 0) {
         const at = new Date();
         const events = Array.from({ length: count }, () => checkInteractionEvent(generator.next(at)));
-        await sender.send(events);
+        try {
+          await sender.send(events);
+        } catch (error) {
+          // Stopped before the clicks were taken: they were not sent, and are not counted.
+          if (error instanceof SendAbandoned) break;
+          throw error;
+        }
         for (const event of events) {
           const key = `${event.tipo}/${event.raca}`;
           progress.perAnimal[key] = (progress.perAnimal[key] ?? 0) + 1;

@@ -237,3 +237,30 @@ test(
     assert.equal(added.length, 200);
   },
 );
+
+test(
+  'a simulation stopped while the collector cannot take its clicks returns its summary: nothing sent',
+  { timeout: 300_000 },
+  async () => {
+    const stop = new AbortController();
+    stack('down', 'kafka');
+    try {
+      const sending = simulate(
+        collectorSender(site.url, stop.signal, 50),
+        [...BUILT_IN_ANIMALS],
+        { eventsPerSecond: 100, durationSeconds: 60, seed: 4, users: 50 },
+        { heartbeat: () => undefined, cancelled: stop.signal, log: () => undefined },
+      );
+      await delay(3000);
+      stop.abort();
+      // A cancelled run is not a failed one; the clicks the collector refused are not counted as
+      // sent (its refused attempts may still reach the topic once Kafka is back, as above).
+      const summary = await sending;
+      assert.equal(summary.cancelled, true);
+      assert.equal(summary.eventsSent, 0);
+      assert.deepEqual(summary.perAnimal, {});
+    } finally {
+      stack('up', 'kafka');
+    }
+  },
+);

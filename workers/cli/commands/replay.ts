@@ -4,7 +4,12 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ClickSender, collectorSender, kafkaSender } from '../../../activities/trends/click-senders';
+import {
+  type ClickSender,
+  collectorSender,
+  kafkaSender,
+  SendAbandoned,
+} from '../../../activities/trends/click-senders';
 import {
   type ClickFileFormat,
   ClickFileError,
@@ -57,8 +62,13 @@ async function replayFile(file: string, format: ClickFileFormat, sender: ClickSe
   let batch: InteractionEvent[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    await sender.send(batch);
-    summary.sent += batch.length;
+    try {
+      await sender.send(batch);
+      summary.sent += batch.length;
+    } catch (error) {
+      // Ctrl-C while the collector could not take the batch: not sent, not counted as sent.
+      if (!(error instanceof SendAbandoned)) throw error;
+    }
     batch = [];
   };
   for await (const line of readClickFile(file, format, (bytes) => (read += bytes))) {
