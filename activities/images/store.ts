@@ -62,16 +62,7 @@ export async function storeAnimalImage(
     reservation = reserved;
   }
 
-  // Same key, same bytes: re-uploading after a crash overwrites the object with itself.
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: deps.bucket,
-      Key: reservation.objectKey,
-      Body: bytes,
-      ContentType: format.contentType,
-      Metadata: { 'source-url': encodeURIComponent(image.sourceUrl), sha256: contentHash },
-    }),
-  );
+  await putImage(deps, image.sourceUrl, reservation.objectKey, bytes, format, contentHash);
   return registerImage(deps, {
     ...image,
     ...reservation,
@@ -80,6 +71,26 @@ export async function storeAnimalImage(
     contentType: format.contentType,
     sizeBytes: bytes.length,
   });
+}
+
+/** Same key, same bytes: re-uploading after a crash overwrites the object with itself. */
+async function putImage(
+  deps: Pick<ImageStoreDependencies, 's3' | 'bucket'>,
+  sourceUrl: string,
+  objectKey: string,
+  bytes: Buffer,
+  format: ImageFormat,
+  contentHash: string,
+): Promise<void> {
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.bucket,
+      Key: objectKey,
+      Body: bytes,
+      ContentType: format.contentType,
+      Metadata: { 'source-url': encodeURIComponent(sourceUrl), sha256: contentHash },
+    }),
+  );
 }
 
 /**
@@ -96,16 +107,330 @@ export type BatchedStoreResult =
 const FINAL_ERROR_TYPES = new Set([...NON_RETRYABLE_ERROR_TYPES, ...REJECTION_ERROR_TYPES]);
 
 /**
- * Stores a batch of images, at most `concurrency` at a time, one attempt each: one activity for
- * many images instead of one each spares the Temporal server most of a cycle's work. Each image
- * is as idempotent as alone, so a retried batch stores nothing twice.
+ * Stores a batch of images, at most `concurrency` downloads or uploads at a time, one attempt
+ * each: one activity for many images instead of one each spares the Temporal server most of a
+ * cycle's work. The catalog is read, names reserved and rows registered for the whole batch at
+ * once, a query or a transaction each instead of one per image (their round trips and commits
+ * were most of an image's time). Each image goes through the same steps, in the same order, as
+ * storeAnimalImage, so it is as idempotent as alone and a retried batch stores nothing twice; a
+ * batch statement that clashes with a concurrent store falls back to the one-image step.
  */
-export function storeAnimalImages(
+export async function storeAnimalImages(
   deps: ImageStoreDependencies,
   images: ImageCandidate[],
   concurrency: number,
 ): Promise<BatchedStoreResult[]> {
-  return storeEachOnce((image) => storeAnimalImage(deps, image), images, concurrency);
+  const results = images.map((): BatchedStoreResult | undefined => undefined);
+  const pending = (): number[] => images.flatMap((_, i) => (results[i] === undefined ? [i] : []));
+  const fail = (indexes: number[], error: unknown): void =>
+    indexes.forEach((i) => (results[i] = batchFailure(error)));
+  // A source repeated in the batch is stored by its first occurrence; the others are told so.
+  const firstOf = new Map<string, number>();
+  images.forEach((image, i) => {
+    if (!firstOf.has(image.sourceUrl)) firstOf.set(image.sourceUrl, i);
+  });
+  const items = [...firstOf.values()].map((i) => ({
+    i,
+    image: images[i]!,
+    sourceHash: sha256(images[i]!.sourceUrl),
+  }));
+  const finish = (): BatchedStoreResult[] =>
+    images.map((image, i) => {
+      const first = firstOf.get(image.sourceUrl)!;
+      const result = results[first]!;
+      if (first === i || result.status !== 'stored') return result;
+      return { status: 'duplicate', nome: result.nome, reason: 'repeated in the same batch' };
+    });
+
+  let known: Known;
+  try {
+    known = await findKnown(
+      deps.db,
+      items.map((item) => item.sourceHash),
+    );
+  } catch (error) {
+    fail(pending(), error);
+    return finish();
+  }
+  const fresh = items.filter(({ i, sourceHash }) => {
+    const nome = known.stored.get(sourceHash);
+    if (nome) results[i] = { status: 'duplicate', nome, reason: 'this source URL is already stored' };
+    return !nome;
+  });
+
+  const downloaded: Array<
+    (typeof fresh)[number] & { bytes: Buffer; format: ImageFormat; contentHash: string }
+  > = [];
+  await eachLimited(fresh, concurrency, async (item) => {
+    try {
+      const { bytes, format } = await download(deps, item.image.sourceUrl);
+      downloaded.push({ ...item, bytes, format, contentHash: sha256(bytes) });
+    } catch (error) {
+      fail([item.i], error);
+    }
+  });
+  downloaded.sort((a, b) => a.i - b.i);
+
+  // Reserved by an earlier attempt: that name is finished. The others need one.
+  const reservations = new Map(known.reserved);
+  const toReserve = downloaded.filter((item) => !reservations.has(item.sourceHash));
+  try {
+    const sameContent = await findStoredMany(
+      deps.db,
+      'content_sha256',
+      toReserve.map((item) => item.contentHash),
+    );
+    const inBatch = new Set<string>();
+    const unique = toReserve.filter(({ i, contentHash }) => {
+      const nome = sameContent.get(contentHash);
+      if (nome) results[i] = { status: 'duplicate', nome, reason: 'the same image is stored already' };
+      else if (inBatch.has(contentHash))
+        results[i] = { status: 'duplicate', reason: 'the same image is in this batch already' };
+      inBatch.add(contentHash);
+      return results[i] === undefined;
+    });
+    for (const [item, reserved] of await reserveNames(deps.db, unique)) {
+      if (reserved instanceof Error) fail([item.i], reserved);
+      else if ('duplicate' in reserved) results[item.i] = reserved.duplicate;
+      else reservations.set(item.sourceHash, reserved);
+    }
+  } catch (error) {
+    fail(
+      toReserve.filter((item) => results[item.i] === undefined).map((item) => item.i),
+      error,
+    );
+  }
+
+  const uploaded: Array<{ i: number; image: UploadedImage }> = [];
+  const toUpload = downloaded.filter((item) => results[item.i] === undefined);
+  await eachLimited(toUpload, concurrency, async ({ i, image, sourceHash, bytes, format, contentHash }) => {
+    const reservation = reservations.get(sourceHash)!;
+    try {
+      await putImage(deps, image.sourceUrl, reservation.objectKey, bytes, format, contentHash);
+      const { contentType } = format;
+      uploaded.push({
+        i,
+        image: { ...image, ...reservation, sourceHash, contentHash, contentType, sizeBytes: bytes.length },
+      });
+    } catch (error) {
+      fail([i], error);
+    }
+  });
+  uploaded.sort((a, b) => a.i - b.i);
+
+  const registered = await registerImages(
+    deps,
+    uploaded.map((item) => item.image),
+    concurrency,
+  );
+  uploaded.forEach(({ i }, n) => (results[i] = registered[n]));
+  return finish();
+}
+
+interface Known {
+  stored: Map<string, string>;
+  reserved: Map<string, Reservation>;
+}
+
+/** The stored names and the reservations of these sources, in one round trip. */
+async function findKnown(db: Pool, sourceHashes: string[]): Promise<Known> {
+  const known: Known = { stored: new Map(), reserved: new Map() };
+  if (sourceHashes.length === 0) return known;
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT source_url_sha256 AS hash, nome, NULL AS numero, NULL AS object_key
+       FROM animais_disponiveis WHERE source_url_sha256 IN (?)
+     UNION ALL
+     SELECT source_url_sha256, NULL, numero, object_key FROM reservas_imagem WHERE source_url_sha256 IN (?)`,
+    [sourceHashes, sourceHashes],
+  );
+  for (const row of rows) {
+    const hash = String(row.hash);
+    if (row.nome !== null) known.stored.set(hash, String(row.nome));
+    else known.reserved.set(hash, { numero: Number(row.numero), objectKey: String(row.object_key) });
+  }
+  return known;
+}
+
+async function findStoredMany(
+  db: Pool,
+  column: 'source_url_sha256' | 'content_sha256',
+  hashes: string[],
+): Promise<Map<string, string>> {
+  if (hashes.length === 0) return new Map();
+  const [rows] = await db.query<RowDataPacket[]>(
+    `SELECT ${column} AS hash, nome FROM animais_disponiveis WHERE ${column} IN (?)`,
+    [hashes],
+  );
+  return new Map(rows.map((row) => [String(row.hash), String(row.nome)]));
+}
+
+interface ToReserve {
+  image: ImageCandidate;
+  sourceHash: string;
+  contentHash: string;
+  format: ImageFormat;
+}
+
+/** Clashes with a concurrent store, which the one-image steps sort out. */
+const CLASHES = new Set(['ER_DUP_ENTRY', 'ER_LOCK_DEADLOCK']);
+const isClash = (error: unknown): boolean => CLASHES.has((error as { code?: string }).code ?? '');
+
+/**
+ * Names for all of these images in one transaction, else (a clash) each by reserveName. The
+ * answer of each is its reservation, the duplicate it turned out to be, or the error it met.
+ */
+async function reserveNames<T extends ToReserve>(
+  db: Pool,
+  items: T[],
+): Promise<Array<[T, Reservation | { duplicate: StoreImageResult } | Error]>> {
+  if (items.length === 0) return [];
+  try {
+    const reserved = await inTransaction(db, (connection) => reserveBatch(connection, items));
+    return items.map((item, n) => [item, reserved[n]!]);
+  } catch (error) {
+    if (!isClash(error)) throw error;
+  }
+  const answers: Array<[T, Reservation | { duplicate: StoreImageResult } | Error]> = [];
+  for (const item of items) {
+    const answer = await reserveName(db, item.image, item.sourceHash, item.contentHash, item.format).catch(
+      (error: Error) => error,
+    );
+    answers.push([item, answer]);
+  }
+  return answers;
+}
+
+/**
+ * reserveName for many images: per breed, the released numbers first, then the next ones of the
+ * counter, in the order of the images. The counter rows are locked in one order (tipo, raca) by
+ * every batch, so that batches wait for each other instead of deadlocking.
+ */
+async function reserveBatch(connection: PoolConnection, items: ToReserve[]): Promise<Reservation[]> {
+  const breedKey = (tipo: string, raca: string): string => `${tipo}/${raca}`;
+  const breeds = new Map<string, { tipo: string; raca: string; items: number[] }>();
+  items.forEach(({ image: { tipo, raca } }, n) => {
+    const key = breedKey(tipo, raca);
+    if (!breeds.has(key)) breeds.set(key, { tipo, raca, items: [] });
+    breeds.get(key)!.items.push(n);
+  });
+  const ordered = [...breeds.values()].sort((a, b) =>
+    a.tipo + '/' + a.raca < b.tipo + '/' + b.raca ? -1 : 1,
+  );
+  const reservations: Reservation[] = [];
+  const reserve = (n: number, numero: number): Reservation => {
+    const { image, format } = items[n]!;
+    return (reservations[n] = {
+      numero,
+      objectKey: objectKeyFor(image.tipo, image.raca, numero, format.extension),
+    });
+  };
+
+  // Rare: numbers whose source was lost. A plain read, as in reserveName.
+  const [released] = await connection.query<RowDataPacket[]>(
+    `SELECT tipo, raca, numero, object_key FROM reservas_imagem
+      WHERE abandonada_em IS NOT NULL AND (${ordered.map(() => '(tipo = ? AND raca = ?)').join(' OR ')})
+      ORDER BY tipo, raca, numero`,
+    ordered.flatMap(({ tipo, raca }) => [tipo, raca]),
+  );
+  const needed = new Map(ordered.map((breed) => [breed, [...breed.items]]));
+  for (const row of released) {
+    const breed = breeds.get(breedKey(String(row.tipo), String(row.raca)));
+    const waiting = breed && needed.get(breed);
+    if (!waiting?.length) continue;
+    const n = waiting[0]!;
+    const { image, sourceHash, contentHash } = items[n]!;
+    const { objectKey } = reserve(n, Number(row.numero));
+    const claim = { sourceHash, sourceUrl: image.sourceUrl, contentHash, objectKey };
+    // Else taken by another cycle first: the counter's number below replaces this one.
+    if (await claimReleasedNumber(connection, String(row.object_key), claim)) waiting.shift();
+  }
+
+  const counted = ordered.filter((breed) => needed.get(breed)!.length > 0);
+  if (counted.length > 0) {
+    await connection.query(
+      `INSERT INTO contadores_raca (tipo, raca, ultimo_numero) VALUES ?
+       ON DUPLICATE KEY UPDATE ultimo_numero = ultimo_numero + VALUES(ultimo_numero)`,
+      [counted.map((breed) => [breed.tipo, breed.raca, needed.get(breed)!.length])],
+    );
+    // Our own rows, locked by the upsert to the commit: a plain read sees what it wrote.
+    const [counters] = await connection.query<RowDataPacket[]>(
+      `SELECT tipo, raca, ultimo_numero FROM contadores_raca
+        WHERE ${counted.map(() => '(tipo = ? AND raca = ?)').join(' OR ')}`,
+      counted.flatMap(({ tipo, raca }) => [tipo, raca]),
+    );
+    const rows: unknown[][] = [];
+    for (const counter of counters) {
+      const waiting = needed.get(breeds.get(breedKey(String(counter.tipo), String(counter.raca)))!)!;
+      const first = Number(counter.ultimo_numero) - waiting.length + 1;
+      waiting.forEach((n, k) => {
+        const { image, sourceHash, contentHash } = items[n]!;
+        const { numero, objectKey } = reserve(n, first + k);
+        rows.push([sourceHash, image.sourceUrl, contentHash, image.tipo, image.raca, numero, objectKey]);
+      });
+    }
+    await connection.query(
+      `INSERT INTO reservas_imagem (source_url_sha256, source_url, content_sha256, tipo, raca, numero, object_key)
+       VALUES ?`,
+      [rows],
+    );
+  }
+  return reservations;
+}
+
+/**
+ * registerImage for many uploaded images: their rows, and the end of their reservations, in one
+ * transaction; after a clash (one of them registered meanwhile) each by registerImage.
+ */
+async function registerImages(
+  deps: Pick<ImageStoreDependencies, 's3' | 'db' | 'bucket'>,
+  images: UploadedImage[],
+  concurrency: number,
+): Promise<BatchedStoreResult[]> {
+  if (images.length === 0) return [];
+  const rows = images.map((image) => ({
+    image,
+    nome: imageName(image.raca, image.numero),
+    url: `s3://${deps.bucket}/${image.objectKey}`,
+  }));
+  try {
+    await inTransaction(deps.db, async (connection) => {
+      await connection.query(
+        `INSERT INTO animais_disponiveis
+           (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+         VALUES ?`,
+        [
+          rows.map(({ image, nome, url }) => [
+            image.raca,
+            url,
+            image.tipo,
+            nome,
+            image.numero,
+            image.objectKey,
+            image.sourceUrl,
+            image.sourceHash,
+            image.contentHash,
+            image.contentType,
+            image.sizeBytes,
+          ]),
+        ],
+      );
+      await connection.query('DELETE FROM reservas_imagem WHERE source_url_sha256 IN (?)', [
+        images.map((image) => image.sourceHash),
+      ]);
+    });
+  } catch (error) {
+    if (!isClash(error)) return images.map(() => batchFailure(error));
+    const results: BatchedStoreResult[] = [];
+    await eachLimited(
+      images.map((image, n) => ({ image, n })),
+      concurrency,
+      async ({ image, n }) => {
+        results[n] = await registerImage(deps, image).catch(batchFailure);
+      },
+    );
+    return results;
+  }
+  return rows.map(({ image, nome, url }) => ({ status: 'stored', nome, url, objectKey: image.objectKey }));
 }
 
 /** One attempt of `store` per image, at most `concurrency` at a time; results in image order. */
@@ -115,15 +440,27 @@ export async function storeEachOnce(
   concurrency: number,
 ): Promise<BatchedStoreResult[]> {
   const results: BatchedStoreResult[] = [];
+  await eachLimited(
+    images.map((image, index) => ({ image, index })),
+    concurrency,
+    async ({ image, index }) => {
+      results[index] = await store(image).catch(batchFailure);
+    },
+  );
+  return results;
+}
+
+/** `work` on every item, at most `concurrency` at a time. */
+async function eachLimited<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < images.length) {
-      const index = next++;
-      results[index] = await store(images[index]!).catch(batchFailure);
-    }
+    while (next < items.length) await work(items[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, images.length)) }, lane));
-  return results;
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, lane));
 }
 
 function batchFailure(error: unknown): BatchedStoreResult {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Client } from '@temporalio/client';
@@ -456,4 +462,120 @@ test('the same bytes registered by another source first: the late one is a dupli
     sourceUrl: `${petApi.origin}/images/cats/late-twin-3.jpg`,
   });
   assert.equal(next.status === 'stored' && next.nome, 'sphynx_02');
+});
+
+test('a batch whose catalog insert fails after its uploads is retried under the same names: one object and one row each', async () => {
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
+  const { user } = config.mysql.pipeline;
+  const shiba = (name: string): ImageCandidate => ({
+    tipo: 'cachorro',
+    raca: 'shiba',
+    sourceUrl: `${petApi.origin}/images/breeds/shiba/${name}.jpg`,
+  });
+  const gato = (name: string): ImageCandidate => ({
+    tipo: 'gato',
+    raca: 'ragdoll',
+    sourceUrl: `${petApi.origin}/images/cats/${name}.jpg`,
+  });
+  const batch = [shiba('s1'), gato('r1'), shiba('s2'), shiba('s1'), gato('r2'), shiba('s3')];
+  try {
+    await admin.query('REVOKE INSERT ON animais_disponiveis FROM ?@?', [user, config.mysql.accountHost]);
+    const failed = await activities().storeAnimalImages(batch, 3);
+    assert.deepEqual(
+      failed.map((result) => result.status),
+      Array<string>(6).fill('retry'),
+    );
+  } finally {
+    await admin.query('GRANT INSERT ON animais_disponiveis TO ?@?', [user, config.mysql.accountHost]);
+    await admin.end();
+  }
+  const keys = [
+    'cachorro/shiba/shiba_01.jpg',
+    'cachorro/shiba/shiba_02.jpg',
+    'cachorro/shiba/shiba_03.jpg',
+    'gato/ragdoll/ragdoll_01.jpg',
+    'gato/ragdoll/ragdoll_02.jpg',
+  ];
+  const ours = async (): Promise<string[]> =>
+    (await objectKeys()).filter(
+      (key) => key.startsWith('cachorro/shiba/') || key.startsWith('gato/ragdoll/'),
+    );
+  assert.deepEqual(await ours(), keys, 'uploaded before the failure, under their reserved names');
+
+  const retried = await activities().storeAnimalImages(batch, 3);
+
+  const stored = (raca: string, nome: string, tipo = 'cachorro') => ({
+    status: 'stored',
+    nome,
+    url: s3Url(`${tipo}/${raca}/${nome}.jpg`),
+    objectKey: `${tipo}/${raca}/${nome}.jpg`,
+  });
+  assert.deepEqual(retried, [
+    stored('shiba', 'shiba_01'),
+    stored('ragdoll', 'ragdoll_01', 'gato'),
+    stored('shiba', 'shiba_02'),
+    { status: 'duplicate', nome: 'shiba_01', reason: 'repeated in the same batch' },
+    stored('ragdoll', 'ragdoll_02', 'gato'),
+    stored('shiba', 'shiba_03'),
+  ]);
+  const [rows] = await db.query<RowDataPacket[]>(
+    "SELECT object_key FROM animais_disponiveis WHERE raca IN ('shiba', 'ragdoll') ORDER BY object_key",
+  );
+  assert.deepEqual(
+    rows.map((row) => String(row.object_key)),
+    keys,
+  );
+  assert.deepEqual(await ours(), keys);
+  const [reservations] = await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM reservas_imagem');
+  assert.equal(Number(reservations[0]!.n), 0);
+  // Once more: every one is a duplicate by its source URL.
+  assert.deepEqual(
+    (await activities().storeAnimalImages(batch, 3)).map(
+      (result) => result.status === 'duplicate' && result.reason,
+    ),
+    Array<string>(6).fill('this source URL is already stored'),
+  );
+});
+
+test('a batch takes a released number of its breed first, then the next of the counter, in image order', async () => {
+  const chow = (name: string): ImageCandidate => ({
+    tipo: 'cachorro',
+    raca: 'chow',
+    sourceUrl: `${petApi.origin}/images/breeds/chow/${name}.jpg`,
+  });
+  for (const name of ['c1', 'c2', 'c3'])
+    assert.equal((await activities().storeAnimalImage(chow(name))).status, 'stored');
+  // Number 2's row and object gone, its number released, as the healing of a lost source leaves it.
+  // Number 2's row gone and its number released, as healing leaves a lost source (releaseReservation).
+  const admin = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
+  await admin.query("DELETE FROM animais_disponiveis WHERE nome = 'chow_02'").finally(() => admin.end());
+  const placeholder = sha256('released:cachorro/chow/chow_02.jpg');
+  await db.execute(
+    `INSERT INTO reservas_imagem (source_url_sha256, content_sha256, tipo, raca, numero, object_key, abandonada_em)
+     VALUES (?, ?, 'cachorro', 'chow', 2, 'cachorro/chow/chow_02.jpg', CURRENT_TIMESTAMP(3))`,
+    [placeholder, placeholder],
+  );
+  await s3.send(new DeleteObjectCommand({ Bucket: config.s3.bucket, Key: 'cachorro/chow/chow_02.jpg' }));
+
+  const results = await activities().storeAnimalImages([chow('c4'), chow('c5'), chow('c6')], 2);
+
+  assert.deepEqual(
+    results.map((result) => result.status === 'stored' && result.nome),
+    ['chow_02', 'chow_04', 'chow_05'],
+  );
+  const [numbers] = await db.query<RowDataPacket[]>(
+    "SELECT numero FROM animais_disponiveis WHERE raca = 'chow' ORDER BY numero",
+  );
+  assert.deepEqual(
+    numbers.map((n) => Number(n.numero)),
+    [1, 2, 3, 4, 5],
+  );
+  assert.deepEqual(
+    (await objectKeys()).filter((key) => key.startsWith('cachorro/chow/')),
+    [1, 2, 3, 4, 5].map((n) => `cachorro/chow/chow_0${n}.jpg`),
+  );
+  const [left] = await db.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM reservas_imagem WHERE raca = 'chow'",
+  );
+  assert.equal(Number(left[0]!.n), 0);
 });

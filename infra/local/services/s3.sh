@@ -11,9 +11,11 @@ start_s3() {
   load_local_env
   # The IAM directory stays outside the posix root, or it would be served as a bucket.
   mkdir -p "$PETADOTA_DATA_DIR/s3" "$PETADOTA_DATA_DIR/s3-iam"
+  # --keep-alive: without it the gateway closes every connection after one request (a new TCP
+  # connection per upload, and thousands of sockets in TIME_WAIT after a backfill).
   ROOT_ACCESS_KEY_ID=$S3_ADMIN_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$S3_ADMIN_SECRET_ACCESS_KEY \
     spawn s3 "$VERSITYGW_BIN" --port "127.0.0.1:$S3_PORT" --region "$S3_REGION" \
-    --iam-dir "$PETADOTA_DATA_DIR/s3-iam" --health /health --quiet posix "$PETADOTA_DATA_DIR/s3"
+    --iam-dir "$PETADOTA_DATA_DIR/s3-iam" --health /health --quiet --keep-alive posix "$PETADOTA_DATA_DIR/s3"
 }
 
 # Only the HTTP answer: a health check that signed an admin call would take a one-off S3_REGION
