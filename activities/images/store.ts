@@ -377,6 +377,26 @@ async function reserveBatch(connection: PoolConnection, items: ToReserve[]): Pro
   return reservations;
 }
 
+const CATALOG_COLUMNS =
+  '(raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)';
+
+/** An uploaded image's catalog row, in the order of CATALOG_COLUMNS. */
+function catalogValues(image: UploadedImage, nome: string, url: string): Array<string | number> {
+  return [
+    image.raca,
+    url,
+    image.tipo,
+    nome,
+    image.numero,
+    image.objectKey,
+    image.sourceUrl,
+    image.sourceHash,
+    image.contentHash,
+    image.contentType,
+    image.sizeBytes,
+  ];
+}
+
 /**
  * registerImage for many uploaded images: their rows, and the end of their reservations, in one
  * transaction; after a clash (one of them registered meanwhile) each by registerImage.
@@ -394,26 +414,9 @@ async function registerImages(
   }));
   try {
     await inTransaction(deps.db, async (connection) => {
-      await connection.query(
-        `INSERT INTO animais_disponiveis
-           (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
-         VALUES ?`,
-        [
-          rows.map(({ image, nome, url }) => [
-            image.raca,
-            url,
-            image.tipo,
-            nome,
-            image.numero,
-            image.objectKey,
-            image.sourceUrl,
-            image.sourceHash,
-            image.contentHash,
-            image.contentType,
-            image.sizeBytes,
-          ]),
-        ],
-      );
+      await connection.query(`INSERT INTO animais_disponiveis ${CATALOG_COLUMNS} VALUES ?`, [
+        rows.map(({ image, nome, url }) => catalogValues(image, nome, url)),
+      ]);
       await connection.query('DELETE FROM reservas_imagem WHERE source_url_sha256 IN (?)', [
         images.map((image) => image.sourceHash),
       ]);
@@ -497,22 +500,8 @@ export async function registerImage(
   try {
     await inTransaction(deps.db, async (connection) => {
       await connection.execute(
-        `INSERT INTO animais_disponiveis
-           (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          image.raca,
-          url,
-          image.tipo,
-          nome,
-          image.numero,
-          image.objectKey,
-          image.sourceUrl,
-          image.sourceHash,
-          image.contentHash,
-          image.contentType,
-          image.sizeBytes,
-        ],
+        `INSERT INTO animais_disponiveis ${CATALOG_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        catalogValues(image, nome, url),
       );
       await connection.execute('DELETE FROM reservas_imagem WHERE source_url_sha256 = ?', [image.sourceHash]);
     });
