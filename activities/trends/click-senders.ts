@@ -1,6 +1,7 @@
 // Where the simulator sends its clicks: straight to Kafka (an idempotent producer, acks from all
 // in-sync replicas), or through the site's collector (POST /v1/clicks), so that the running
 // platform exercises the site's path end to end. Both resolve only once the clicks are durable.
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { InteractionEvent } from '../../contracts/trends';
 
@@ -138,7 +139,8 @@ export function collectorSender(collectorUrl: string, stop: AbortSignal, batchSi
         } catch (error) {
           if (error instanceof CollectorRefused) throw error;
         }
-        await abortableDelay(wait, stop);
+        // Ended early by the stop (the rejection is the abort).
+        await delay(wait, undefined, { signal: stop }).catch(() => undefined);
         if (stop.aborted)
           throw new SendAbandoned(
             `stopped while the collector at ${url} could not take ${events.length} clicks`,
@@ -147,17 +149,4 @@ export function collectorSender(collectorUrl: string, stop: AbortSignal, batchSi
     },
     async close() {},
   };
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
