@@ -54,6 +54,8 @@ const ANIMALS = BUILT_IN_ANIMALS.map((animal, k) => ({
   animalIds: Array.from({ length: 100 }, (_, i) => k * 100 + i + 1),
 }));
 const PHASE_SECONDS = Number(options.seconds);
+/** The throughput issue's targets (issue 15), with the archive on. */
+const TARGET = { rate: 50_000, freshnessP95Seconds: 5 };
 /** Rates tried, in order, for the highest one Spark sustains. */
 const SEARCH_RATES = [
   15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 150_000,
@@ -243,7 +245,7 @@ function describe(result: PhaseResult): string {
     `Spark ${result.sparkRate.toFixed(0)} clicks/s; freshness p50 ${percentile(result.freshness, 50).toFixed(1)} s, ` +
       `p95 ${p95.toFixed(1)} s; lag growth ${result.lagGrowth.toFixed(0)}/s (${sustained(result) ? 'sustained' : 'GROWING'}); ` +
       `caught up ${result.catchUpSeconds.toFixed(1)} s after the end`,
-    { text: 'freshness p95 ≤ 10 s', met: p95 <= 10 },
+    { text: `freshness p95 ≤ ${TARGET.freshnessP95Seconds} s`, met: p95 <= TARGET.freshnessP95Seconds },
   );
 }
 
@@ -298,8 +300,11 @@ async function main(): Promise<void> {
           ? `${best.label}: Spark ${best.sparkRate.toFixed(0)} clicks/s, freshness p95 ${percentile(best.freshness, 95).toFixed(1)} s`
           : 'none of the searched rates',
         {
-          text: '≥ 20,000/s with freshness p95 ≤ 10 s',
-          met: !!best && best.rate >= 20_000 && percentile(best.freshness, 95) <= 10,
+          text: `≥ ${TARGET.rate.toLocaleString('en-US')}/s with freshness p95 ≤ ${TARGET.freshnessP95Seconds} s`,
+          met:
+            !!best &&
+            best.rate >= TARGET.rate &&
+            percentile(best.freshness, 95) <= TARGET.freshnessP95Seconds,
         },
       ),
     );

@@ -58,81 +58,71 @@ def _bucket(event_time: Column) -> Column:
     return F.timestamp_seconds(seconds - seconds % BUCKET_SECONDS)
 
 
-def counts_per_bucket(records: DataFrame) -> DataFrame:
-    """One aggregation over a micro-batch's records (valid or not), per 10-second bucket, animal and
-    Kafka partition: the views and the newest event time, with the bucket's hour (as UTC text);
-    the invalid records and the highest offset. The invalid records of a partition share a row
-    whose bucket and animal are null. A few rows per animal and partition, whatever the rate."""
+def batch_counts(
+    records: DataFrame, catalog_ids: DataFrame | None, late_after_seconds: int | None
+) -> DataFrame:
+    """Everything a micro-batch adds, in one aggregation over its records (valid or not): one pass
+    over them, one Spark job. A row per 10-second bucket, breed, animal id, Kafka partition and,
+    for late clicks, arrival minute: the views, those of them whose animal id is not in
+    `catalog_ids` (a one-column `animal_id` frame, the catalog as the job last read it), the
+    invalid records, the newest event time and the highest offset; the late clicks' longest delay
+    and oldest event time. The invalid records of a partition share a row whose bucket, breed and
+    animal are null. A few rows per animal and partition, whatever the rate.
+
+    Without a catalog (`None`) the rows carry no animal id; without `late_after_seconds` no click
+    is tallied as late. mysql_sink.BatchCounts.of folds the rows into the tables' rows."""
     valid = F.col("reason").isNull()
+    if catalog_ids is None:
+        records = records.withColumn("animal_id", F.lit(None).cast("long")).withColumn("_known", F.lit(None))
+    else:
+        known = catalog_ids.select("animal_id", F.lit(True).alias("_known"))
+        records = records.join(F.broadcast(known), "animal_id", "left")
+    if late_after_seconds is None:
+        # No Kafka timestamp needed: a recount's records come from the archive.
+        delay, arrival_minute = F.lit(None).cast("long"), F.lit(None).cast("timestamp")
+    else:
+        delay = lateness_ms()
+        late = valid & (delay > late_after_seconds * 1000)
+        arrival_minute = F.when(late, F.date_trunc("minute", "kafka_timestamp"))
     return (
-        records.groupBy(_bucket(F.col("event_time")).alias("bucket"), "tipo", "raca", "partition")
+        records.groupBy(
+            _bucket(F.col("event_time")).alias("bucket"),
+            "tipo",
+            "raca",
+            "animal_id",
+            "partition",
+            arrival_minute.alias("arrival_minute"),
+        )
         .agg(
             F.count_if(valid).alias("visualizacoes"),
+            F.count_if(valid & F.col("animal_id").isNotNull() & F.col("_known").isNull()).alias(
+                "desconhecidas"
+            ),
             F.count_if(~valid).alias("invalidos"),
             F.max("event_time").alias("newest"),
+            F.min("event_time").alias("oldest"),
             F.max("offset").alias("ultimo_offset"),
+            F.max(delay).alias("maior_atraso_ms"),
         )
         .select(
             F.date_format("bucket", SECOND_FORMAT).alias("bucket_inicio"),
             F.date_format(F.date_trunc("hour", "bucket"), SECOND_FORMAT).alias("hora_inicio"),
             "tipo",
             "raca",
-            "partition",
-            "visualizacoes",
-            "invalidos",
-            F.date_format("newest", MILLISECOND_FORMAT).alias("ultimo_evento_em"),
-            "ultimo_offset",
-        )
-    )
-
-
-def counts_per_animal(records: DataFrame, catalog_ids: DataFrame) -> DataFrame:
-    """The valid events that name an animal, per 10-second bucket and animal id: the views, those of
-    them whose id is not in `catalog_ids` (a one-column `animal_id` frame, the catalog as the job
-    last read it), and the newest event time. An unknown id is counted all the same, as unknown;
-    its breed counts in counts_per_bucket whatever the catalog says."""
-    known = catalog_ids.select("animal_id", F.lit(True).alias("_known"))
-    clicks = records.where(F.col("reason").isNull() & F.col("animal_id").isNotNull())
-    return (
-        clicks.join(F.broadcast(known), "animal_id", "left")
-        .groupBy(_bucket(F.col("event_time")).alias("bucket"), "animal_id")
-        .agg(
-            F.count("*").alias("visualizacoes"),
-            F.count_if(F.col("_known").isNull()).alias("desconhecidas"),
-            F.max("event_time").alias("newest"),
-        )
-        .select(
-            F.date_format("bucket", SECOND_FORMAT).alias("bucket_inicio"),
-            F.date_format(F.date_trunc("hour", "bucket"), SECOND_FORMAT).alias("hora_inicio"),
             "animal_id",
+            "partition",
+            F.date_format("arrival_minute", SECOND_FORMAT).alias("chegada_minuto"),
             "visualizacoes",
             "desconhecidas",
+            "invalidos",
             F.date_format("newest", MILLISECOND_FORMAT).alias("ultimo_evento_em"),
-        )
-    )
-
-
-def lateness_ms(records: DataFrame) -> Column:
-    """How long after its event time a click reached Kafka (the record's timestamp), in ms."""
-    return F.unix_millis(records["kafka_timestamp"]) - F.unix_millis(records["event_time"])
-
-
-def late_clicks(records: DataFrame, late_after_seconds: int) -> DataFrame:
-    """The valid events that reached Kafka more than `late_after_seconds` after their event time,
-    per arrival minute: how many, the longest delay and the oldest event time. They are counted in
-    their own buckets like any other; this is what the report shows of them."""
-    late = records.where(F.col("reason").isNull() & (lateness_ms(records) > late_after_seconds * 1000))
-    return (
-        late.groupBy(F.date_trunc("minute", "kafka_timestamp").alias("minute"))
-        .agg(
-            F.count("*").alias("cliques"),
-            F.max(lateness_ms(late)).alias("maior_atraso_ms"),
-            F.min("event_time").alias("oldest"),
-        )
-        .select(
-            F.date_format("minute", SECOND_FORMAT).alias("chegada_minuto"),
-            "cliques",
-            "maior_atraso_ms",
             F.date_format("oldest", MILLISECOND_FORMAT).alias("evento_mais_antigo_em"),
+            "ultimo_offset",
+            "maior_atraso_ms",
         )
     )
+
+
+def lateness_ms() -> Column:
+    """How long after its event time a click reached Kafka (the record's timestamp), in ms."""
+    return F.unix_millis(F.col("kafka_timestamp")) - F.unix_millis(F.col("event_time"))

@@ -68,7 +68,7 @@ def archive_records(parsed: DataFrame, late_after_seconds: int, lote: str) -> tu
     with its partition columns: event time's date and hour, or the arrival's."""
     valid = F.col("reason").isNull()
     records = parsed.select(*RECORD_COLUMNS, "reason", "detail", F.lit(lote).alias("lote"))
-    late = aggregations.lateness_ms(records) > late_after_seconds * 1000
+    late = aggregations.lateness_ms() > late_after_seconds * 1000
     return (
         records.where(valid).select(
             *RECORD_COLUMNS,

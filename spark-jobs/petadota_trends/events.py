@@ -346,17 +346,24 @@ def parse_interactions(records: DataFrame, max_future_seconds: int) -> DataFrame
 
 
 def keyed_for_dedupe(parsed: DataFrame) -> DataFrame:
-    """Every record, ready for the one streaming query: a valid event keyed by its event_id, with
-    its event time; an invalid record keyed by its place in the topic and without an event time,
-    so that the de-duplication passes it (it is never a duplicate). The raw value is kept for the
-    invalid records only, the dead letters."""
+    """Every record, ready for the one streaming query, with only what the counts and the dead
+    letters read (the de-duplication shuffles every column it is given): a valid event keyed by
+    its event_id, with its breed, animal and event time; an invalid record keyed by its place in
+    the topic, with its raw key and value and without an event time, so that the de-duplication
+    passes it (it is never a duplicate)."""
     valid = F.col("_validated") & F.col("reason").isNull()
     place = F.concat_ws("/", F.lit("invalid"), "topic", "partition", "offset")
     return parsed.select(
         F.when(valid, F.col("event_id")).otherwise(place).alias("dedupe_key"),
-        *[column for column in parsed.columns if column not in ("value", "event_time")],
-        F.when(~valid, F.col("value")).alias("value"),
-        F.when(valid, F.col("event_time")).alias("event_time"),
+        "topic",
+        "partition",
+        "offset",
+        "kafka_timestamp",
+        *[F.when(valid, F.col(name)).alias(name) for name in ("tipo", "raca", "animal_id", "event_time")],
+        "reason",
+        "detail",
+        "_validated",
+        *[F.when(~valid, F.col(name)).alias(name) for name in ("key", "value")],
     )
 
 

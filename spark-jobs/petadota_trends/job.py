@@ -92,19 +92,14 @@ def process_batch(settings: TrendsSettings, catalog: Catalog | None) -> Callable
                 # de-duplication state are timed apart from the aggregations that reuse the cache.
                 with profile.phase("kafka_parse_dedupe"):
                     fresh.count()
-            with profile.phase("counts_per_bucket"):
-                rows = aggregations.counts_per_bucket(fresh).collect()
+            with profile.phase("batch_counts"):
+                known = catalog.known_ids() if catalog else None
+                rows = aggregations.batch_counts(fresh, known, settings.late_after_seconds).collect()
+            counts = mysql_sink.BatchCounts.of(rows)
             if any(row.invalidos for row in rows):
                 with profile.phase("dead_letter"):
                     messages = dead_letter.dead_letter_messages(events.invalid_records(fresh))
                     dead_letter.publish(messages, kafka_options(settings), settings.dead_letter_topic)
-            with profile.phase("counts_per_animal"):
-                animal_rows = (
-                    aggregations.counts_per_animal(fresh, catalog.known_ids()).collect() if catalog else []
-                )
-            with profile.phase("late_clicks"):
-                late_rows = aggregations.late_clicks(fresh, settings.late_after_seconds).collect()
-            counts = mysql_sink.BatchCounts.of(rows, animal_rows, late_rows)
             if counts.late_clicks:
                 log.info(
                     "batch %d: %d late clicks, counted in their own buckets", batch_id, counts.late_clicks

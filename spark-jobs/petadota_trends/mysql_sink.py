@@ -154,14 +154,15 @@ class BatchCounts:
     late: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @classmethod
-    def of(
-        cls, rows: Iterable[Row], animal_rows: Iterable[Row] = (), late_rows: Iterable[Row] = ()
-    ) -> BatchCounts:
-        """From the rows of aggregations.counts_per_bucket (per bucket, breed and partition),
-        aggregations.counts_per_animal (per bucket and animal) and aggregations.late_clicks."""
+    def of(cls, rows: Iterable[Row]) -> BatchCounts:
+        """From the rows of aggregations.batch_counts (per bucket, breed, animal, partition and
+        late arrival minute)."""
         buckets: dict[tuple[str, str, str], tuple[int, str]] = {}
         hours: dict[tuple[str, str, str], int] = {}
         offsets: dict[int, int] = {}
+        animal_buckets: dict[tuple[str, int], tuple[int, int, str]] = {}
+        animal_hours: dict[tuple[str, int], tuple[int, int]] = {}
+        late: dict[str, tuple[int, int, str]] = {}
         for row in rows:
             offsets[row.partition] = max(offsets.get(row.partition, -1), row.ultimo_offset)
             if not row.visualizacoes:
@@ -171,24 +172,26 @@ class BatchCounts:
             buckets[key] = (views + row.visualizacoes, max(newest, row.ultimo_evento_em))
             hour = (row.hora_inicio, row.tipo, row.raca)
             hours[hour] = hours.get(hour, 0) + row.visualizacoes
-        animal_buckets: dict[tuple[str, int], tuple[int, int, str]] = {}
-        animal_hours: dict[tuple[str, int], tuple[int, int]] = {}
-        for row in animal_rows:
-            views, unknown, newest = animal_buckets.get((row.bucket_inicio, row.animal_id), (0, 0, ""))
-            animal_buckets[(row.bucket_inicio, row.animal_id)] = (
-                views + row.visualizacoes,
-                unknown + row.desconhecidas,
-                max(newest, row.ultimo_evento_em),
-            )
-            views, unknown = animal_hours.get((row.hora_inicio, row.animal_id), (0, 0))
-            animal_hours[(row.hora_inicio, row.animal_id)] = (
-                views + row.visualizacoes,
-                unknown + row.desconhecidas,
-            )
-        late = {
-            row.chegada_minuto: (row.cliques, row.maior_atraso_ms, row.evento_mais_antigo_em)
-            for row in late_rows
-        }
+            if row.animal_id is not None:
+                animal = (row.bucket_inicio, row.animal_id)
+                views, unknown, newest = animal_buckets.get(animal, (0, 0, ""))
+                animal_buckets[animal] = (
+                    views + row.visualizacoes,
+                    unknown + row.desconhecidas,
+                    max(newest, row.ultimo_evento_em),
+                )
+                animal_hour = (row.hora_inicio, row.animal_id)
+                views, unknown = animal_hours.get(animal_hour, (0, 0))
+                animal_hours[animal_hour] = (views + row.visualizacoes, unknown + row.desconhecidas)
+            if row.chegada_minuto is not None:
+                clicks, delay, oldest = late.get(
+                    row.chegada_minuto, (0, row.maior_atraso_ms, row.evento_mais_antigo_em)
+                )
+                late[row.chegada_minuto] = (
+                    clicks + row.visualizacoes,
+                    max(delay, row.maior_atraso_ms),
+                    min(oldest, row.evento_mais_antigo_em),
+                )
         return cls(buckets, hours, offsets, animal_buckets, animal_hours, late)
 
     @property

@@ -163,10 +163,7 @@ def recount_counts(
         .persist()
     )
     try:
-        counts = mysql_sink.BatchCounts.of(
-            aggregations.counts_per_bucket(unique).collect(),
-            aggregations.counts_per_animal(unique, known_ids).collect(),
-        )
+        counts = mysql_sink.BatchCounts.of(aggregations.batch_counts(unique, known_ids, None).collect())
         return counts, unique.count()
     finally:
         unique.unpersist()
@@ -225,15 +222,12 @@ def recount(spark: SparkSession, settings: TrendsSettings, begin: datetime, end:
     base = at_or_below(archived_events(spark, settings.archive.url, begin, end), cut)
     base = base.dropDuplicates(["event_id"]).persist()
     try:
-        base_rows = aggregations.counts_per_bucket(base).collect()
-        base_animals = aggregations.counts_per_animal(base, known).collect()
+        base_rows = aggregations.batch_counts(base, known, None).collect()
         archived_records = base.count()
         log.info("recount %s..%s: %d events from the archive", begin, end, archived_records)
         connection = mysql_sink.connect(mysql)
         try:
-            summary = _swap(
-                spark, settings, connection, begin, end, cut, base, base_rows, base_animals, known
-            )
+            summary = _swap(spark, settings, connection, begin, end, cut, base, base_rows, known)
             connection.commit()
         except BaseException:
             connection.rollback()
@@ -256,7 +250,6 @@ def _swap(
     cut: dict[int, int],
     base: DataFrame,
     base_rows: list,
-    base_animals: list,
     known: DataFrame,
 ) -> dict:
     """Under the lock of offsets_contados: the clicks counted since `cut` read from Kafka and added,
@@ -281,8 +274,7 @@ def _swap(
         delta = delta.dropDuplicates(["event_id"]).persist()
         try:
             counts = mysql_sink.BatchCounts.of(
-                base_rows + aggregations.counts_per_bucket(delta).collect(),
-                base_animals + aggregations.counts_per_animal(delta, known).collect(),
+                base_rows + aggregations.batch_counts(delta, known, None).collect()
             )
             kafka_records = delta.count()
         finally:

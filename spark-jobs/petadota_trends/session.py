@@ -67,6 +67,9 @@ def build_session(
         .config("spark.driver.memory", settings.driver_memory)
         .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
         .config("spark.sql.session.timeZone", "UTC")
+        # A micro-batch's cache (persist) is read once or twice and dropped: encoding its columns
+        # compactly cost a fifth of the counting query's CPU (measured with JFR) and saved nothing.
+        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.ui.enabled", str(ui).lower())
         .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")

@@ -54,11 +54,7 @@ def batch_counts(
         aggregations.deduplicated(keyed, 60, key="dedupe_key"), counted or {}
     )
     known = spark.createDataFrame([(animal_id,) for animal_id in catalog_ids], "animal_id LONG")
-    return BatchCounts.of(
-        aggregations.counts_per_bucket(fresh).collect(),
-        aggregations.counts_per_animal(fresh, known).collect(),
-        aggregations.late_clicks(fresh, 60).collect(),
-    )
+    return BatchCounts.of(aggregations.batch_counts(fresh, known, 60).collect())
 
 
 def test_views_per_10_second_bucket(spark: SparkSession) -> None:

@@ -12,6 +12,7 @@ from pyspark.sql import SparkSession
 from petadota_trends import aggregations, events
 from petadota_trends.catalog import Catalog
 from petadota_trends.errors import MysqlAccessDeniedError
+from petadota_trends.mysql_sink import BatchCounts
 from tests.helpers import IsolatedDatabase
 from tests.test_aggregations import click
 from tests.test_events import records
@@ -28,8 +29,10 @@ class Clock:
 def unknown_per_animal(spark: SparkSession, catalog: Catalog) -> dict[int, tuple[int, int]]:
     clicks = [click(n, "cachorro", "beagle", "10:00:01", animal_id=n % 2 + 1) for n in range(1, 6)]
     parsed = events.keyed_for_dedupe(events.parse_interactions(records(spark, clicks), 300))
-    rows = aggregations.counts_per_animal(parsed, catalog.known_ids()).collect()
-    return {row.animal_id: (row.visualizacoes, row.desconhecidas) for row in rows}
+    counts = BatchCounts.of(aggregations.batch_counts(parsed, catalog.known_ids(), None).collect())
+    return {
+        animal_id: (views, unknown) for (_, animal_id), (views, unknown, _) in counts.animal_buckets.items()
+    }
 
 
 def test_a_new_animal_counts_as_known_within_the_refresh_interval(

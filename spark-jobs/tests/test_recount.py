@@ -96,7 +96,10 @@ def test_a_recount_counts_each_event_once_and_a_second_one_changes_nothing(
         settings.mysql,
         topic,
         {},
-        replace(mysql_sink.BatchCounts.of(aggregations.counts_per_bucket(parsed).collect()), offsets=offsets),
+        replace(
+            mysql_sink.BatchCounts.of(aggregations.batch_counts(parsed, None, None).collect()),
+            offsets=offsets,
+        ),
     )
     # The archive holds the first half of each partition; the rest is read from Kafka.
     archive.archive_batch(settings)(parsed.where("offset < 8"), 0)
