@@ -41,7 +41,12 @@ def request(method: str, url: str, body: dict | None = None, token: str | None =
         with urllib.request.urlopen(call, timeout=30) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as error:
-        return error.code, {}
+        # The server's answer (Airflow's {"detail": …}), so that a failure says what went wrong.
+        answer = error.read()
+        try:
+            return error.code, json.loads(answer or b"{}")
+        except ValueError:
+            return error.code, {"body": answer.decode(errors="replace")}
 
 
 class StackAirflow:
@@ -60,6 +65,11 @@ class StackAirflow:
 
     def pid(self) -> int:
         return int((self.data_dir / "run" / "airflow.pid").read_text())
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the service's log (its three components write there): what a failure shows."""
+        log = self.data_dir / "logs" / "airflow.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +144,7 @@ def test_the_scheduler_runs_the_provisioning_dag(service: StackAirflow) -> None:
     status, run = request(
         "POST", f"{service.url}/api/v2/dags/{dag}/dagRuns", {"logical_date": None, "conf": {}}, token
     )
-    assert status == 200, run
+    assert status == 200, f"{run}\n{service.log_tail()}"
     run_url = f"{service.url}/api/v2/dags/{dag}/dagRuns/{run['dag_run_id']}"
 
     def finished() -> str | None:

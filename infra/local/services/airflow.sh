@@ -17,7 +17,7 @@ airflow_env() {
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION=False" \
     "AIRFLOW__CORE__EXECUTOR=LocalExecutor" \
     "AIRFLOW__CORE__PARALLELISM=4" \
-    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$home/airflow.db" \
+    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=sqlite:///$home/airflow.db?timeout=30" \
     "AIRFLOW__API__HOST=127.0.0.1" \
     "AIRFLOW__API__PORT=$AIRFLOW_PORT" \
     "AIRFLOW__API__WORKERS=1" \
@@ -47,6 +47,11 @@ start_airflow() {
   # The UI's admin password is the generated one in secrets.env; Airflow reads it from here.
   (umask 077 && printf '{"admin": "%s"}\n' "$AIRFLOW_ADMIN_PASSWORD" >"$AIRFLOW_HOME_DIR/passwords.json")
   airflow_run db migrate >>"$(log_file airflow)" 2>&1 || start_failed airflow "airflow db migrate failed"
+  # SQLite lets one writer in at a time. In WAL mode readers no longer block it, and the URL's
+  # timeout makes a writer wait 30 s for the lock instead of SQLite's 5 (a trigger from the API
+  # answered 500 "database is locked" on a loaded machine). The mode is kept in the file.
+  python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA journal_mode=WAL")' \
+    "$AIRFLOW_HOME_DIR/airflow.db" || start_failed airflow "could not set the metadata database's WAL mode"
   local vars
   mapfile -t vars < <(airflow_env)
   spawn airflow env "${vars[@]}" bash "$STACK_DIR/services/airflow-components.sh" "$AIRFLOW_BIN" "$AIRFLOW_PORT"
