@@ -59,7 +59,10 @@ def _bucket(event_time: Column) -> Column:
 
 
 def batch_counts(
-    records: DataFrame, catalog_ids: DataFrame | None, late_after_seconds: int | None
+    records: DataFrame,
+    catalog_ids: DataFrame | None,
+    late_after_seconds: int | None,
+    per_partition: bool = True,
 ) -> DataFrame:
     """Everything a micro-batch adds, in one aggregation over its records (valid or not): one pass
     over them, one Spark job. A row per 10-second bucket, breed, animal id, Kafka partition and,
@@ -70,7 +73,10 @@ def batch_counts(
     animal are null. A few rows per animal and partition, whatever the rate.
 
     Without a catalog (`None`) the rows carry no animal id; without `late_after_seconds` no click
-    is tallied as late. mysql_sink.BatchCounts.of folds the rows into the tables' rows."""
+    is tallied as late. Without `per_partition` the rows carry no partition nor offset: a
+    recount, which accounts for its offsets itself, spans hundreds of buckets, and a row per
+    partition more would multiply what the driver collects and folds (it halved its speed).
+    mysql_sink.BatchCounts.of folds the rows into the tables' rows."""
     valid = F.col("reason").isNull()
     if catalog_ids is None:
         records = records.withColumn("animal_id", F.lit(None).cast("long")).withColumn("_known", F.lit(None))
@@ -84,13 +90,14 @@ def batch_counts(
         delay = lateness_ms()
         late = valid & (delay > late_after_seconds * 1000)
         arrival_minute = F.when(late, F.date_trunc("minute", "kafka_timestamp"))
+    partition = F.col("partition") if per_partition else F.lit(None).cast("int")
     return (
         records.groupBy(
             _bucket(F.col("event_time")).alias("bucket"),
             "tipo",
             "raca",
             "animal_id",
-            "partition",
+            partition.alias("partition"),
             arrival_minute.alias("arrival_minute"),
         )
         .agg(
@@ -101,7 +108,7 @@ def batch_counts(
             F.count_if(~valid).alias("invalidos"),
             F.max("event_time").alias("newest"),
             F.min("event_time").alias("oldest"),
-            F.max("offset").alias("ultimo_offset"),
+            (F.max("offset") if per_partition else F.lit(None).cast("long")).alias("ultimo_offset"),
             F.max(delay).alias("maior_atraso_ms"),
         )
         .select(

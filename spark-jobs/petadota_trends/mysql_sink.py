@@ -164,7 +164,8 @@ class BatchCounts:
         animal_hours: dict[tuple[str, int], tuple[int, int]] = {}
         late: dict[str, tuple[int, int, str]] = {}
         for row in rows:
-            offsets[row.partition] = max(offsets.get(row.partition, -1), row.ultimo_offset)
+            if row.partition is not None:
+                offsets[row.partition] = max(offsets.get(row.partition, -1), row.ultimo_offset)
             if not row.visualizacoes:
                 continue  # the invalid records of the partition
             key = (row.bucket_inicio, row.tipo, row.raca)

@@ -158,12 +158,12 @@ def recount_counts(
     unique = (
         clicks.where((F.col("event_time") >= F.lit(begin)) & (F.col("event_time") < F.lit(end)))
         .dropDuplicates(["event_id"])
-        .withColumn("partition", F.lit(0))
-        .withColumn("offset", F.lit(0).cast("long"))
         .persist()
     )
     try:
-        counts = mysql_sink.BatchCounts.of(aggregations.batch_counts(unique, known_ids, None).collect())
+        counts = mysql_sink.BatchCounts.of(
+            aggregations.batch_counts(unique, known_ids, None, per_partition=False).collect()
+        )
         return counts, unique.count()
     finally:
         unique.unpersist()
@@ -222,7 +222,7 @@ def recount(spark: SparkSession, settings: TrendsSettings, begin: datetime, end:
     base = at_or_below(archived_events(spark, settings.archive.url, begin, end), cut)
     base = base.dropDuplicates(["event_id"]).persist()
     try:
-        base_rows = aggregations.batch_counts(base, known, None).collect()
+        base_rows = aggregations.batch_counts(base, known, None, per_partition=False).collect()
         archived_records = base.count()
         log.info("recount %s..%s: %d events from the archive", begin, end, archived_records)
         connection = mysql_sink.connect(mysql)
@@ -274,7 +274,7 @@ def _swap(
         delta = delta.dropDuplicates(["event_id"]).persist()
         try:
             counts = mysql_sink.BatchCounts.of(
-                base_rows + aggregations.batch_counts(delta, known, None).collect()
+                base_rows + aggregations.batch_counts(delta, known, None, per_partition=False).collect()
             )
             kafka_records = delta.count()
         finally:
