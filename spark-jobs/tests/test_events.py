@@ -69,15 +69,17 @@ def test_a_valid_event_has_typed_fields(spark: SparkSession) -> None:
     assert [row.offset for row in events.invalid_records(parsed).collect()] == [1]
 
 
-def test_the_future_bound_follows_the_allowed_skew(spark: SparkSession) -> None:
-    ahead = datetime.now().replace(microsecond=0).year + 1
-    value = event(timestamp=f"{ahead}-01-01T00:00:00Z")
-    one_year = 366 * 24 * 3600
+def test_the_future_bound_is_the_allowed_skew_past_the_arrival_at_kafka(spark: SparkSession) -> None:
+    # KAFKA_TIME is 14:03:08.5: 300 s after it is the last instant allowed, whatever the job's clock.
+    at_bound = event(timestamp="2025-11-22T14:08:08.500000Z")
+    past_it = event(timestamp="2025-11-22T14:08:08.500001Z")
 
-    assert (
-        events.parse_interactions(records(spark, [value]), 0).first().reason == Reason.TIMESTAMP_OUT_OF_RANGE
-    )
-    assert events.parse_interactions(records(spark, [value]), one_year).first().reason is None
+    parsed = events.parse_interactions(records(spark, [at_bound, past_it]), 300)
+    assert [row.reason for row in parsed.orderBy("offset").collect()] == [
+        None,
+        Reason.TIMESTAMP_OUT_OF_RANGE,
+    ]
+    assert events.parse_interactions(records(spark, [past_it]), 301).first().reason is None
 
 
 def test_dead_letter_messages_keep_the_record_and_say_why(spark: SparkSession) -> None:
