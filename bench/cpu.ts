@@ -89,10 +89,12 @@ export function measureCpu(roots: () => ServiceRoots): { stop(): CpuShares } {
 export function stackServices(dataDir: string): ServiceRoots {
   const run = `${dataDir}/run`;
   const roots: ServiceRoots = {};
-  for (const file of readdirSync(run)) {
+  // Sorted, so that a service's own pid file comes first: MariaDB writes one more (mariadbd.pid)
+  // with the same pid, which would count its CPU twice.
+  for (const file of readdirSync(run).sort()) {
     if (!file.endsWith('.pid')) continue;
     const pid = Number(readFileSync(`${run}/${file}`, 'utf8').trim());
-    if (pid > 0) roots[file.slice(0, -'.pid'.length)] = pid;
+    if (pid > 0 && !Object.values(roots).includes(pid)) roots[file.slice(0, -'.pid'.length)] = pid;
   }
   return roots;
 }

@@ -73,7 +73,12 @@ export async function storeAnimalImage(
   });
 }
 
-/** Same key, same bytes: re-uploading after a crash overwrites the object with itself. */
+/**
+ * Same key, same bytes: re-uploading after a crash overwrites the object with itself. The server
+ * checks the bytes against the SHA-256 the catalog records for them (x-amz-checksum-sha256), and
+ * the request is signed with that same digest: the body is hashed once, here, where the SDK would
+ * hash it twice more (a CRC32 and its signature's SHA-256).
+ */
 async function putImage(
   deps: Pick<ImageStoreDependencies, 's3' | 'bucket'>,
   sourceUrl: string,
@@ -82,15 +87,23 @@ async function putImage(
   format: ImageFormat,
   contentHash: string,
 ): Promise<void> {
-  await deps.s3.send(
-    new PutObjectCommand({
-      Bucket: deps.bucket,
-      Key: objectKey,
-      Body: bytes,
-      ContentType: format.contentType,
-      Metadata: { 'source-url': encodeURIComponent(sourceUrl), sha256: contentHash },
-    }),
+  const put = new PutObjectCommand({
+    Bucket: deps.bucket,
+    Key: objectKey,
+    Body: bytes,
+    ContentType: format.contentType,
+    ChecksumSHA256: Buffer.from(contentHash, 'hex').toString('base64'),
+    Metadata: { 'source-url': encodeURIComponent(sourceUrl), sha256: contentHash },
+  });
+  put.middlewareStack.add(
+    (next) => (args) => {
+      // At the build step the request is serialized: an HTTP request with its headers.
+      (args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = contentHash;
+      return next(args);
+    },
+    { step: 'build', name: 'signWithContentHash' },
   );
+  await deps.s3.send(put);
 }
 
 /**
