@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../platform/config';
 import { freePort } from '../test/kit/free-port';
 import { isolatedEnv, provisionIsolatedPlatform, removeIsolatedPlatform } from '../test/kit/isolated';
 import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
+import { type CliServer, startCliServer } from './cli-server';
 import { figure, percentile, printResults, runBenchmark } from './stats';
 
 const { values: options } = parseArgs({
@@ -30,7 +30,7 @@ const SEARCH_RATES = [20_000, 30_000, 40_000, 60_000, 80_000];
 const env = isolatedEnv({ SPARK_TRIGGER_SECONDS: '1', WEB_REFRESH_SECONDS: '1' });
 const config = loadConfig(env);
 const sparkDir = mkdtempSync(join(tmpdir(), 'petadota-bench-collector-'));
-let site: { url: string; process: ChildProcess };
+let site: CliServer;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 const click = (at: string) =>
@@ -46,7 +46,7 @@ const click = (at: string) =>
 function post(body: string, contentType: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const sent = request(
-      `${site.url}/v1/clicks`,
+      `${site.origin}/v1/clicks`,
       {
         method: 'POST',
         agent,
@@ -64,25 +64,6 @@ function post(body: string, contentType: string): Promise<number> {
     sent.on('error', reject);
     sent.end(body);
   });
-}
-
-/** The site as the stack runs it: bin/petadota site, on a free port, until stopped. */
-async function startSiteProcess(): Promise<typeof site> {
-  const port = await freePort();
-  const child = spawn('bin/petadota', ['site', '--port', String(port)], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
-    const up = await fetch(`${url}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (up) return { url, process: child };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error('the site did not start');
 }
 
 interface Phase {
@@ -143,7 +124,7 @@ const sustained = (result: Phase): boolean => result.refused === 0 && result.ach
 async function clickToDashboard(): Promise<number[]> {
   const seconds: number[] = [];
   const controller = new AbortController();
-  const stream = await fetch(`${site.url}/api/tendencias/stream`, { signal: controller.signal });
+  const stream = await fetch(`${site.origin}/api/tendencias/stream`, { signal: controller.signal });
   const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   let newest = 0;
@@ -189,7 +170,7 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   try {
     job = startTrendsJob(env, { dir: sparkDir, uiPort: await freePort() });
-    site = await startSiteProcess();
+    site = await startCliServer('site', '/healthz', { env });
     await job.active();
     await phase('warm-up', 5000, BATCH);
 
