@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   console.log(
     `collector benchmark: topic ${config.kafka.interactionsTopic}, database ${config.mysql.database}`,
   );
-  await provisionIsolatedPlatform(config, { topics: true });
+  await provisionIsolatedPlatform(config, { bucket: true, topics: true });
   let job: TrendsJob | undefined;
   const lines: string[] = [];
   try {
