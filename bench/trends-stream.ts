@@ -71,7 +71,7 @@ const quiet = { heartbeat: () => undefined, cancelled: never, log: () => undefin
 
 function send(topic: string, plan: Partial<SimulationPlan>): Promise<SimulationSummary> {
   return simulate(
-    kafkaSender(kafka, topic),
+    kafkaSender({ ...config.kafka, interactionsTopic: topic }),
     ANIMALS,
     { eventsPerSecond: 1000, durationSeconds: 1, seed: 1, users: 500, ...plan },
     quiet,
@@ -199,7 +199,7 @@ async function phase(label: string, rate: number, spark: TrendsJob): Promise<Pha
     }
   })();
   const summary = await simulate(
-    kafkaSender(kafka, config.kafka.interactionsTopic),
+    kafkaSender(config.kafka),
     ANIMALS,
     { eventsPerSecond: rate, durationSeconds: PHASE_SECONDS, seed: rate, users: 500 },
     { ...quiet, heartbeat: (progress) => void (sent = progress.eventsSent) },

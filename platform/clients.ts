@@ -5,6 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import axios, { type AxiosInstance } from 'axios';
+import type { ProducerGlobalConfig } from '@confluentinc/kafka-javascript';
 import { Kafka, type KafkaConfig as KafkajsConfig, logLevel, type SASLOptions } from 'kafkajs';
 import {
   createConnection,
@@ -17,7 +18,7 @@ import type { KafkaSasl, MysqlCredentials, PlatformConfig, TemporalConnectionOpt
 
 type TemporalConfig = PlatformConfig['temporal'];
 export type MysqlConfig = PlatformConfig['mysql'];
-type KafkaConfig = PlatformConfig['kafka'];
+export type KafkaConfig = PlatformConfig['kafka'];
 export type S3Config = PlatformConfig['s3'];
 
 /** What both the client's Connection and the worker's NativeConnection take. */
@@ -111,6 +112,35 @@ export function kafkaClientOptions({
     brokers,
     ...(securityProtocol.endsWith('SSL') && { ssl: sslCa ? { ca: [sslCa] } : true }),
     ...(sasl && { sasl: kafkajsSasl(sasl) }),
+  };
+}
+
+type LibrdkafkaConnection = Pick<
+  ProducerGlobalConfig,
+  | 'bootstrap.servers'
+  | 'security.protocol'
+  | 'ssl.ca.pem'
+  | 'sasl.mechanisms'
+  | 'sasl.username'
+  | 'sasl.password'
+>;
+
+/** The same, in librdkafka's configuration properties (Confluent's client: the simulator's producer). */
+export function librdkafkaOptions({
+  brokers,
+  securityProtocol,
+  sasl,
+  sslCa,
+}: KafkaConfig): LibrdkafkaConnection {
+  return {
+    'bootstrap.servers': brokers.join(','),
+    'security.protocol': securityProtocol.toLowerCase() as LibrdkafkaConnection['security.protocol'],
+    ...(sslCa && { 'ssl.ca.pem': sslCa.toString('utf8') }),
+    ...(sasl && {
+      'sasl.mechanisms': sasl.mechanism,
+      'sasl.username': sasl.username,
+      'sasl.password': sasl.password,
+    }),
   };
 }
 

@@ -1,6 +1,5 @@
 // The trend activities, built from their dependencies: the click simulator and the report.
 import { Context } from '@temporalio/activity';
-import type { Kafka } from 'kafkajs';
 import type { Pool } from 'mysql2/promise';
 import type {
   RecountSummary,
@@ -8,6 +7,7 @@ import type {
   SimulationSummary,
   TrendReport,
 } from '../../contracts/trends';
+import type { KafkaConfig } from '../../platform/clients';
 import { fromMysqlError } from '../failures';
 import { buildTrendReport, storeTrendReport, type TrendReportRequest } from './report';
 import { loadAnimals, simulate, type SimulationPlan, type SimulationProgress } from './simulator';
@@ -21,9 +21,8 @@ function cancelReason(signal: AbortSignal): string {
 }
 
 export interface TrendDependencies {
-  kafka: Kafka;
-  /** The topic the simulator publishes clicks to. */
-  interactionsTopic: string;
+  /** The brokers, and the topic the simulator publishes clicks to. */
+  kafka: KafkaConfig;
   /** The site, whose collector the simulator sends through when asked to (`via: 'collector'`). */
   collectorUrl: string;
   /** The read-only account: the catalog and the trend tables. */
@@ -36,7 +35,6 @@ export interface TrendDependencies {
 
 export function createTrendActivities({
   kafka,
-  interactionsTopic,
   collectorUrl,
   readonlyDb,
   streamDb,
@@ -54,7 +52,7 @@ export function createTrendActivities({
       const sender =
         plan.via === 'collector'
           ? collectorSender(collectorUrl, context.cancellationSignal)
-          : kafkaSender(kafka, interactionsTopic);
+          : kafkaSender(kafka);
       const summary = await simulate(
         sender,
         animals,

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../platform/config';
-import { kafkaClientOptions, mysqlSslOptions, temporalConnectionOptions } from '../../platform/clients';
+import { Producer } from '@confluentinc/kafka-javascript';
+import {
+  kafkaClientOptions,
+  librdkafkaOptions,
+  mysqlSslOptions,
+  temporalConnectionOptions,
+} from '../../platform/clients';
 
 const dir = mkdtempSync(join(tmpdir(), 'petadota-tls-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -198,4 +204,31 @@ test('no secret ends up in an error message', () => {
     () => load({ KAFKA_SASL_PASSWORD: 'very-secret-password' }),
     (error: unknown) => error instanceof ConfigError && !error.message.includes('very-secret-password'),
   );
+});
+
+test('each Kafka security protocol maps to librdkafka properties it accepts', () => {
+  const brokers = { KAFKA_BROKERS: 'b1:9093,b2:9093' };
+  const sasl = { KAFKA_SASL_USERNAME: 'user', KAFKA_SASL_PASSWORD: 'pa"ss' };
+  const plain = librdkafkaOptions(load(brokers).kafka);
+  assert.deepEqual(plain, { 'bootstrap.servers': 'b1:9093,b2:9093', 'security.protocol': 'plaintext' });
+  const ssl = librdkafkaOptions(
+    load({ ...brokers, KAFKA_SECURITY_PROTOCOL: 'SSL', KAFKA_SSL_CA_PATH: ca }).kafka,
+  );
+  assert.equal(ssl['security.protocol'], 'ssl');
+  assert.equal(ssl['ssl.ca.pem'], readFileSync(ca, 'utf8'));
+  const scram = librdkafkaOptions(
+    load({ ...brokers, ...sasl, KAFKA_SECURITY_PROTOCOL: 'SASL_SSL', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512' })
+      .kafka,
+  );
+  assert.deepEqual(scram, {
+    'bootstrap.servers': 'b1:9093,b2:9093',
+    'security.protocol': 'sasl_ssl',
+    'sasl.mechanisms': 'SCRAM-SHA-512',
+    'sasl.username': 'user',
+    'sasl.password': 'pa"ss',
+  });
+  // librdkafka refuses a property or value it does not know when the client is made.
+  for (const options of [plain, ssl, scram]) new Producer(options);
+  const unknown = { ...plain, 'security.protocol': 'tls' } as unknown as typeof plain;
+  assert.throws(() => new Producer(unknown), /Invalid value "tls"/);
 });

@@ -32,9 +32,9 @@ export function imageSettings(
 export function trendSettings(
   config: PlatformConfig,
   env: NodeJS.ProcessEnv = process.env,
-): Pick<TrendDependencies, 'interactionsTopic' | 'collectorUrl' | 'recount'> {
+): Pick<TrendDependencies, 'kafka' | 'collectorUrl' | 'recount'> {
   return {
-    interactionsTopic: config.kafka.interactionsTopic,
+    kafka: config.kafka,
     collectorUrl: config.site.url,
     recount: { python: config.tools.python, env },
   };

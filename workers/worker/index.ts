@@ -61,7 +61,7 @@ export async function startWorkers(
       namespace: config.temporal.namespace,
       taskQueue: TRENDS_TASK_QUEUE,
       workflowBundle,
-      activities: createTrendActivities({ ...trendSettings(config, env), kafka, readonlyDb, streamDb }),
+      activities: createTrendActivities({ ...trendSettings(config, env), readonlyDb, streamDb }),
     }),
   ];
   const done = Promise.all(workers.map((worker) => worker.run())).then(async () => {

@@ -56,6 +56,12 @@ install_system_packages() {
   python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
   # The site's browser tests drive Debian's Chromium (playwright-core downloads no browser).
   command -v chromium >/dev/null || missing+=(chromium)
+  # Headers the simulator's Kafka client (librdkafka, built by npm) links against; its own build
+  # would download these libraries, and this machine reaches only the package registries.
+  local header
+  for header in zlib1g-dev libssl-dev libzstd-dev liblz4-dev libsasl2-dev; do
+    dpkg-query -W -f='${Status}' "$header" 2>/dev/null | grep -q 'install ok installed' || missing+=("$header")
+  done
   if [[ ${#missing[@]} -gt 0 ]]; then apt_install "${missing[@]}"; fi
   # Debian's package may start its own server; the stack runs its own instance instead.
   if command -v systemctl >/dev/null && systemctl is-active --quiet mariadb 2>/dev/null; then
@@ -127,7 +133,11 @@ install_node_modules() {
   key="$(node --version)-$(hash_files "$REPO_ROOT/package-lock.json")"
   step_is_current npm "$key" && [[ -d "$REPO_ROOT/node_modules" ]] && return 0
   # `npm ci`: exactly what the lock pins, and an error when package.json and the lock disagree.
-  (cd "$REPO_ROOT" && npm ci --no-audit --no-fund)
+  # librdkafka links Debian's libraries (CKJS_LINKING=dynamic) and node-gyp takes the headers
+  # of the node it runs on (nodedir) instead of downloading them: neither is reachable offline.
+  local nodedir
+  nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+  (cd "$REPO_ROOT" && CKJS_LINKING=dynamic npm_config_nodedir="$nodedir" npm ci --no-audit --no-fund)
   mark_step_done npm "$key"
 }
 

@@ -17,7 +17,6 @@ import {
   readClickFile,
 } from '../../../activities/trends/click-files';
 import type { InteractionEvent } from '../../../contracts/trends';
-import { createKafka } from '../../../platform/clients';
 import type { PlatformConfig } from '../../../platform/config';
 import { interruption } from '../interrupt';
 import { UsageError } from '../usage';
@@ -108,9 +107,7 @@ export async function replay(config: PlatformConfig, args: string[]): Promise<nu
     return format;
   });
   const sender =
-    values.via === 'collector'
-      ? collectorSender(config.site.url, interruption)
-      : kafkaSender(createKafka(config.kafka), config.kafka.interactionsTopic);
+    values.via === 'collector' ? collectorSender(config.site.url, interruption) : kafkaSender(config.kafka);
   const summaries: FileSummary[] = [];
   await sender.open();
   try {
