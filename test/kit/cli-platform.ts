@@ -20,6 +20,8 @@ export interface CommandResult {
 
 export interface CliPlatform {
   namespace: string;
+  /** The environment the commands run with: the isolated platform's settings. */
+  env: Record<string, string>;
   config: PlatformConfig;
   client: Client;
   petadota(...args: string[]): Promise<CommandResult>;
@@ -50,6 +52,7 @@ export async function startCliPlatform(overrides: Record<string, string> = {}): 
   const { address } = config.temporal;
   const platform: CliPlatform = {
     namespace,
+    env,
     config,
     client,
     petadota: (...args) => run('bin/petadota', args),

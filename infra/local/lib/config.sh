@@ -54,12 +54,24 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
 # JVM warms up), then the platform's own worker, which needs all of it, then the trends Spark
 # job, which needs the topics and tables that provisioning creates.
+# The most workers WORKERS allows (platform/settings.json); services/worker.sh defines each one.
+WORKERS_MAX=8
 INFRA_SERVICES=(temporal mariadb kafka s3)
-SERVICES=("${INFRA_SERVICES[@]}" worker)
+# The platform's workers (WORKERS): worker, worker-2, … worker-N, on the same task queues.
+WORKER_SERVICES=(worker)
+for ((worker_number = 2; worker_number <= WORKERS; worker_number++)); do
+  WORKER_SERVICES+=("worker-$worker_number")
+done
+SERVICES=("${INFRA_SERVICES[@]}" "${WORKER_SERVICES[@]}")
 # Started only when asked for by name (`up spark`); `down` and `status` cover them too. The Spark
 # job needs the topics, tables and account that provisioning creates, so the main job starts it
 # after provisioning; the site before the worker, whose simulator sends through it.
 OPTIONAL_SERVICES=(spark web pet-api airflow)
+# Workers that an `up` with a larger WORKERS left running: `down` and `status` still cover them.
+for ((; worker_number <= WORKERS_MAX; worker_number++)); do
+  [[ -f "$PETADOTA_RUN_DIR/worker-$worker_number.pid" ]] && OPTIONAL_SERVICES+=("worker-$worker_number")
+done
+unset worker_number
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }
