@@ -28,8 +28,8 @@ const DELIVERY_POLL_MS = 5;
  * One idempotent librdkafka producer (Confluent's client; acks from all in-sync replicas): a
  * batch is handed to librdkafka's queue, which encodes and sends it on its own threads, and `send`
  * resolves once every click of the batch has its delivery report, or rejects with the first
- * failure. kafkajs encoded every record on the event loop and sent 60,000-86,000 clicks/s; this
- * one sends about 135,000/s (bench/trends-stream.ts --simulator-only). Keys go to the partition
+ * failure. kafkajs encoded every record on the event loop: 66,489 and 70,241 clicks/s against
+ * 119,190 and 118,017 with this one (bench/trends-stream.ts --simulator-only, 2026-12-06). Keys go to the partition
  * the Java client's default partitioner picks (murmur2), as the collector's kafkajs producer does.
  */
 export function kafkaSender(kafka: KafkaConfig): ClickSender {

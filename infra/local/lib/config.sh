@@ -54,10 +54,11 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
 # JVM warms up), then the platform's own worker, which needs all of it, then the trends Spark
 # job, which needs the topics and tables that provisioning creates.
-# The most workers WORKERS allows (platform/settings.json); services/worker.sh defines each one.
-WORKERS_MAX=8
 INFRA_SERVICES=(temporal mariadb kafka s3)
 # The platform's workers (WORKERS): worker, worker-2, … worker-N, on the same task queues.
+# WORKERS_MAX is the `max` platform/settings.json declares for WORKERS (the settings check refuses
+# more); services/worker.sh defines a service for each number up to it.
+WORKERS_MAX=8
 WORKER_SERVICES=(worker)
 for ((worker_number = 2; worker_number <= WORKERS; worker_number++)); do
   WORKER_SERVICES+=("worker-$worker_number")
