@@ -31,6 +31,7 @@ import { loadConfig } from '../platform/config';
 import { readSetting } from '../platform/settings';
 import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
 import { kafkaSender } from '../activities/trends/click-senders';
+import { ensureTopics } from '../activities/provisioning/topics';
 import { type CpuShares, describeShares, measureCpu, stackServices } from './cpu';
 import { describeProfile } from './spark-profile';
 
@@ -82,7 +83,8 @@ async function simulatorThroughput(): Promise<number> {
   const topic = `${config.kafka.interactionsTopic}-scratch`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+  const { replicationFactor, minInsyncReplicas } = config.kafka;
+  await ensureTopics(admin, { topics: [topic], partitions: 3, replicationFactor, minInsyncReplicas });
   try {
     await send(topic, { eventsPerSecond: 1_000_000, durationSeconds: 0.05 }); // warm-up: 50,000
     const summary = await send(topic, { eventsPerSecond: 1_000_000, durationSeconds: 0.3 }); // 300,000

@@ -40,6 +40,8 @@ export interface PlatformConfig {
     deadLetterTopic: string;
     topicPartitions: number;
     replicationFactor: number;
+    /** min.insync.replicas of the topics provisioning creates (at most replicationFactor). */
+    minInsyncReplicas: number;
     securityProtocol: KafkaSecurityProtocol;
     /** Set exactly when the protocol is SASL_PLAINTEXT or SASL_SSL. */
     sasl: KafkaSasl | null;
@@ -178,6 +180,7 @@ export function loadConfig(env: Env = resolveEnv()): PlatformConfig {
       deadLetterTopic: string('KAFKA_DEAD_LETTER_TOPIC'),
       topicPartitions: number('KAFKA_TOPIC_PARTITIONS'),
       replicationFactor: number('KAFKA_REPLICATION_FACTOR'),
+      minInsyncReplicas: number('KAFKA_MIN_INSYNC_REPLICAS'),
       ...kafkaSecurity(settings),
     },
     s3: {

@@ -27,7 +27,8 @@ export interface Setting {
   implied_by?: string[];
   together_with?: string;
   generated?: Record<string, unknown>;
-  local?: { service: string; value?: string };
+  /** What the local stack writes to local.env: a template, or a value derived from its settings. */
+  local?: { service: string; value?: string; derived?: string };
 }
 
 export interface SettingsGroup {

@@ -34,8 +34,22 @@ def dead_pid() -> int:
 def test_a_fresh_status_of_this_process_with_active_queries_is_healthy(tmp_path: Path) -> None:
     path = write(tmp_path / "status.json")
 
-    assert check(path, 30, os.getpid()) is None
-    assert main(["--file", str(path), "--pid", str(os.getpid())]) == 0
+    assert check(path, 30, os.getpgid(0)) is None
+    assert main(["--file", str(path), "--process-group", str(os.getpgid(0))]) == 0
+
+
+def test_a_status_written_by_a_process_of_another_group_is_not_this_services(tmp_path: Path) -> None:
+    other = subprocess.Popen(["sleep", "30"], start_new_session=True)  # noqa: S607
+    try:
+        path = write(tmp_path / "status.json", pid=other.pid)
+
+        assert check(path, 30, os.getpgid(0)) == (
+            f"the status file belongs to pid {other.pid}, not a process of group {os.getpgid(0)}"
+        )
+        assert check(path, 30, other.pid) is None
+    finally:
+        other.kill()
+        other.wait()
 
 
 @pytest.mark.parametrize(
@@ -43,7 +57,6 @@ def test_a_fresh_status_of_this_process_with_active_queries_is_healthy(tmp_path:
     [
         ({"updated_at": (datetime.now(UTC) - timedelta(seconds=31)).isoformat()}, "s old"),
         ({"state": "stopping"}, "the job is stopping"),
-        ({"pid": os.getpid() + 1}, "belongs to pid"),
         (
             {"queries": {"views_10s": {"active": True}, "views_hour": {"active": False}}},
             "not active: views_hour",
@@ -54,8 +67,8 @@ def test_a_fresh_status_of_this_process_with_active_queries_is_healthy(tmp_path:
 def test_what_makes_it_unhealthy(tmp_path: Path, changes: dict, problem: str) -> None:
     path = write(tmp_path / "status.json", **changes)
 
-    assert problem in (check(path, 30, os.getpid()) or "")
-    assert main(["--file", str(path), "--pid", str(os.getpid())]) == 1
+    assert problem in (check(path, 30, os.getpgid(0)) or "")
+    assert main(["--file", str(path), "--process-group", str(os.getpgid(0))]) == 1
 
 
 def test_a_dead_writer_or_no_file_is_unhealthy(tmp_path: Path) -> None:

@@ -21,7 +21,12 @@ import { BUILT_IN_ANIMALS } from '../../activities/trends/clicks';
 import { simulate } from '../../activities/trends/simulator';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'petadota-collector-'));
-const stackEnv: Record<string, string> = { ...secondStackEnv(dataDir, 400), PETADOTA_START_TIMEOUT: '120' };
+// One Kafka node, whatever the main stack runs: `down kafka` is then Kafka down.
+const stackEnv: Record<string, string> = {
+  ...secondStackEnv(dataDir, 400),
+  KAFKA_NODES: '1',
+  PETADOTA_START_TIMEOUT: '120',
+};
 const MAX_EVENTS = 100;
 const MAX_BODY = 65_536;
 let config: PlatformConfig;
@@ -37,6 +42,8 @@ before(async () => {
   config = loadConfig(
     isolatedEnv({
       KAFKA_BROKERS: `127.0.0.1:${stackEnv.KAFKA_PORT}`,
+      KAFKA_REPLICATION_FACTOR: '1',
+      KAFKA_MIN_INSYNC_REPLICAS: '1',
       WEB_KAFKA_TIMEOUT_MS: '3000',
       WEB_MAX_BODY_BYTES: String(MAX_BODY),
       WEB_MAX_EVENTS_PER_REQUEST: String(MAX_EVENTS),

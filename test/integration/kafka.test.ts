@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Admin, type Kafka, Partitioners } from 'kafkajs';
 import { createKafka } from '../../platform/clients';
+import { ensureTopics } from '../../activities/provisioning/topics';
 import { config, uniqueName } from '../kit/platform';
 
 const topic = uniqueName('smoke');
@@ -20,9 +21,14 @@ after(async () => {
 });
 
 test('kafkajs produces and consumes on the KRaft broker', { timeout: 60_000 }, async () => {
-  assert.equal(
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }),
-    true,
+  const { replicationFactor, minInsyncReplicas } = config.kafka;
+  // Provisioning's own creation, which waits until every partition has its in-sync replicas (on
+  // a cluster too, where kafkajs's own wait asks a broker that may not know the topic yet).
+  assert.deepEqual(
+    await ensureTopics(admin, { topics: [topic], partitions: 1, replicationFactor, minInsyncReplicas }),
+    [
+      `created topic ${topic} (1 partitions, replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas})`,
+    ],
   );
   const sent = ['labrador', 'persa', 'poodle'].map((raca, index) => ({
     key: `usuario-${index}`,

@@ -30,6 +30,8 @@ import { provisioningSettings } from '../../workers/worker/activity-settings';
 const run = promisify(execFile);
 const config = isolatedConfig();
 const { database } = config.mysql;
+// What the local stack gives: 1 and 1 on one Kafka node, 3 and 2 on three (KAFKA_NODES).
+const { replicationFactor, minInsyncReplicas } = config.kafka;
 const created: PlatformConfig[] = [config];
 let client: Client;
 let connection: NativeConnection;
@@ -138,10 +140,10 @@ test('provisioning from empty MariaDB, S3 and Kafka creates everything and valid
       `created account ${readonly.user}@${accountHost} (readonly)`,
       `granted SELECT on ${database}.* to ${readonly.user}@${accountHost}`,
     ],
-    topics: [
-      `created topic ${config.kafka.interactionsTopic} (3 partitions)`,
-      `created topic ${config.kafka.deadLetterTopic} (3 partitions)`,
-    ],
+    topics: [config.kafka.interactionsTopic, config.kafka.deadLetterTopic].map(
+      (topic) =>
+        `created topic ${topic} (3 partitions, replication factor ${replicationFactor}, min.insync.replicas ${minInsyncReplicas})`,
+    ),
   });
 });
 
@@ -332,11 +334,31 @@ test('a wrong S3 admin key fails fast with AccessDenied', async () => {
 });
 
 test('a replication factor the cluster cannot give fails fast with InvalidConfiguration', async () => {
-  const wrong = isolatedConfig({ KAFKA_REPLICATION_FACTOR: '3' });
+  const more = String(config.kafka.brokers.length + 1);
+  const wrong = isolatedConfig({ KAFKA_REPLICATION_FACTOR: more, KAFKA_MIN_INSYNC_REPLICAS: '1' });
   created.push(wrong);
 
   await assert.rejects(provision(wrong), (error) =>
-    assertActivityFailure(error, 'ensureTopics', ErrorType.InvalidConfiguration, /replication factor 3/),
+    assertActivityFailure(
+      error,
+      'ensureTopics',
+      ErrorType.InvalidConfiguration,
+      new RegExp(`replication factor ${more}`),
+    ),
+  );
+});
+
+test('min.insync.replicas above the replication factor fails fast with InvalidConfiguration', async () => {
+  const wrong = isolatedConfig({ KAFKA_REPLICATION_FACTOR: '1', KAFKA_MIN_INSYNC_REPLICAS: '2' });
+  created.push(wrong);
+
+  await assert.rejects(provision(wrong), (error) =>
+    assertActivityFailure(
+      error,
+      'ensureTopics',
+      ErrorType.InvalidConfiguration,
+      /^min\.insync\.replicas 2 is more than the replication factor 1 \(KAFKA_MIN_INSYNC_REPLICAS, KAFKA_REPLICATION_FACTOR\)/,
+    ),
   );
 });
 

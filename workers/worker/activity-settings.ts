@@ -16,6 +16,7 @@ export function provisioningSettings(
       topics: [kafka.interactionsTopic, kafka.deadLetterTopic],
       partitions: kafka.topicPartitions,
       replicationFactor: kafka.replicationFactor,
+      minInsyncReplicas: kafka.minInsyncReplicas,
     },
     cloud: config.cloud,
   };

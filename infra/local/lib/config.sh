@@ -54,7 +54,14 @@ AIRFLOW_BIN="$AIRFLOW_VENV_DIR/bin/airflow"
 # Start order: the infrastructure (Temporal first, so workers can connect early while Kafka's
 # JVM warms up), then the platform's own worker, which needs all of it, then the trends Spark
 # job, which needs the topics and tables that provisioning creates.
-INFRA_SERVICES=(temporal mariadb kafka s3)
+# Kafka's nodes (KAFKA_NODES): kafka, kafka-2, … kafka-N. KAFKA_NODES_MAX is the `max` that
+# platform/settings.json declares; services/kafka.sh defines a service for each node up to it.
+KAFKA_NODES_MAX=5
+KAFKA_SERVICES=(kafka)
+for ((kafka_number = 2; kafka_number <= KAFKA_NODES; kafka_number++)); do
+  KAFKA_SERVICES+=("kafka-$kafka_number")
+done
+INFRA_SERVICES=(temporal mariadb "${KAFKA_SERVICES[@]}" s3)
 # The platform's workers (WORKERS): worker, worker-2, … worker-N, on the same task queues.
 # WORKERS_MAX is the `max` platform/settings.json declares for WORKERS (the settings check refuses
 # more); services/worker.sh defines a service for each number up to it.
@@ -67,12 +74,36 @@ SERVICES=("${INFRA_SERVICES[@]}" "${WORKER_SERVICES[@]}")
 # Started only when asked for by name (`up spark`); `down` and `status` cover them too. The Spark
 # job needs the topics, tables and account that provisioning creates, so the main job starts it
 # after provisioning; the site before the worker, whose simulator sends through it.
-OPTIONAL_SERVICES=(spark web pet-api airflow)
+# A Spark standalone cluster (SPARK_STANDALONE_WORKERS=N) comes before the job it runs: `up spark`
+# starts it first. SPARK_STANDALONE_WORKERS_MAX is the `max` platform/settings.json declares.
+SPARK_STANDALONE_WORKERS_MAX=4
+SPARK_CLUSTER_SERVICES=()
+if ((SPARK_STANDALONE_WORKERS > 0)); then
+  SPARK_CLUSTER_SERVICES=(spark-master spark-worker)
+  for ((spark_worker_number = 2; spark_worker_number <= SPARK_STANDALONE_WORKERS; spark_worker_number++)); do
+    SPARK_CLUSTER_SERVICES+=("spark-worker-$spark_worker_number")
+  done
+fi
+OPTIONAL_SERVICES=("${SPARK_CLUSTER_SERVICES[@]}" spark web pet-api airflow)
 # Workers that an `up` with a larger WORKERS left running: `down` and `status` still cover them.
 for ((; worker_number <= WORKERS_MAX; worker_number++)); do
   [[ -f "$PETADOTA_RUN_DIR/worker-$worker_number.pid" ]] && OPTIONAL_SERVICES+=("worker-$worker_number")
 done
-unset worker_number
+# And Kafka nodes of an earlier, larger cluster.
+for ((; kafka_number <= KAFKA_NODES_MAX; kafka_number++)); do
+  [[ -f "$PETADOTA_RUN_DIR/kafka-$kafka_number.pid" ]] && OPTIONAL_SERVICES+=("kafka-$kafka_number")
+done
+# And a Spark standalone cluster an earlier `up` left running, whatever SPARK_STANDALONE_WORKERS is now.
+for ((spark_worker_number = 1; spark_worker_number <= SPARK_STANDALONE_WORKERS_MAX; spark_worker_number++)); do
+  spark_service=spark-worker && ((spark_worker_number > 1)) && spark_service+="-$spark_worker_number"
+  if [[ -f "$PETADOTA_RUN_DIR/$spark_service.pid" && " ${OPTIONAL_SERVICES[*]} " != *" $spark_service "* ]]; then
+    OPTIONAL_SERVICES=("$spark_service" "${OPTIONAL_SERVICES[@]}")
+  fi
+done
+if [[ -f "$PETADOTA_RUN_DIR/spark-master.pid" && " ${OPTIONAL_SERVICES[*]} " != *" spark-master "* ]]; then
+  OPTIONAL_SERVICES=(spark-master "${OPTIONAL_SERVICES[@]}")
+fi
+unset worker_number kafka_number spark_worker_number spark_service
 ALL_SERVICES=("${SERVICES[@]}" "${OPTIONAL_SERVICES[@]}")
 
 log() { printf '[stack] %s\n' "$*" >&2; }

@@ -52,6 +52,6 @@ service_status_line() {
   else
     pid=- && state=stopped && rc=1
   fi
-  printf '%-10s %-9s %-8s %-34s %s\n' "$name" "$state" "$pid" "$("${name//-/_}_address")" "$(log_file "$name")"
+  printf '%-14s %-9s %-8s %-34s %s\n' "$name" "$state" "$pid" "$("${name//-/_}_address")" "$(log_file "$name")"
   return $rc
 }

@@ -6,6 +6,8 @@ python3 -m petadota_platform contract PATH       one contract value (images.task
 python3 -m petadota_platform generated           the names the stack generates into secrets.env
 python3 -m petadota_platform generate NAME       a new value for one of them
 python3 -m petadota_platform served SERVICE      the local.env lines that SERVICE serves
+python3 -m petadota_platform kafka-nodes         the local stack's Kafka nodes (KAFKA_NODES), one
+                                                 per line: service, port, controller port
 python3 -m petadota_platform local-env SECRETS DIR   local.env: the clients' credentials from
                                                  SECRETS and the record of each service in DIR
 python3 -m petadota_platform env-example         .env.example
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from petadota_platform import docs
 from petadota_platform.contracts import contract
+from petadota_platform.kafka_nodes import derived, kafka_nodes
 from petadota_platform.settings import (
     ConfigurationError,
     as_text,
@@ -62,7 +65,12 @@ def served(service: str) -> str:
     for name, variable in declared().items():
         local = variable.get("local")
         if local and local["service"] == service:
-            lines.append(f"{name}={expand_template(os.environ, local['value'])}")
+            value = (
+                derived(os.environ, local["derived"])
+                if "derived" in local
+                else expand_template(os.environ, local["value"])
+            )
+            lines.append(f"{name}={value}")
     return "\n".join(lines)
 
 
@@ -110,6 +118,12 @@ def main(argv: list[str]) -> int:
             print(generate(args[0]))
         elif command == "served":
             print(served(args[0]))
+        elif command == "kafka-nodes":
+            print(
+                "\n".join(
+                    f"{node.service} {node.port} {node.controller_port}" for node in kafka_nodes(os.environ)
+                )
+            )
         elif command == "local-env":
             print(local_env(Path(args[0]), Path(args[1])))
         elif command == "env-example":
