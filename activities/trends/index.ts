@@ -44,18 +44,18 @@ export function createTrendActivities({
     /** Heartbeats its progress; a retry resumes the same sequence; cancellation stops it cleanly. */
     async simulateClicks(plan: SimulationPlan): Promise<SimulationSummary> {
       const context = Context.current();
-      const animals = await loadAnimals(readonlyDb).catch((error: unknown) => {
-        throw fromMysqlError(error, 'reading the catalog');
-      });
       const resumeFrom = context.info.heartbeatDetails as SimulationProgress | undefined;
       if (resumeFrom) context.log.info(`resuming after ${resumeFrom.eventsSent} clicks`);
+      const catalog = await loadAnimals(readonlyDb, resumeFrom?.catalogUpToId).catch((error: unknown) => {
+        throw fromMysqlError(error, 'reading the catalog');
+      });
       const sender =
         plan.via === 'collector'
           ? collectorSender(collectorUrl, context.cancellationSignal)
           : kafkaSender(kafka);
       const summary = await simulate(
         sender,
-        animals,
+        catalog.animals,
         plan,
         {
           heartbeat: (progress) => context.heartbeat(progress),
@@ -64,7 +64,7 @@ export function createTrendActivities({
             context.log.info(message);
           },
         },
-        resumeFrom,
+        resumeFrom ?? { eventsSent: 0, perAnimal: {}, catalogUpToId: catalog.upToId },
       );
       // Only a cancellation the workflow asked for ends the run. Anything else (the worker shutting
       // down, a timeout) fails this attempt with its progress heartbeated, so a retry on the next

@@ -22,6 +22,17 @@ export interface SimulationPlan {
 export interface SimulationProgress {
   eventsSent: number;
   perAnimal: Record<string, number>;
+  /**
+   * The catalog as the first attempt read it: the animals up to this id (0: none, the built-in
+   * list). A retry reads the same animals, so a click it sends again names the same animal.
+   */
+  catalogUpToId?: number;
+}
+
+/** The animals the simulator clicks, and the highest catalog id among them. */
+export interface SimulatedCatalog {
+  animals: SimulatedAnimal[];
+  upToId: number;
 }
 
 export interface SimulationHooks {
@@ -34,19 +45,25 @@ export interface SimulationHooks {
 
 const STEP_MS = 50;
 
-/** The catalog's animals grouped by breed; the built-in list while the catalog is empty. */
-export async function loadAnimals(catalog: Pool): Promise<SimulatedAnimal[]> {
+/**
+ * The catalog's animals grouped by breed, those up to `upToId` when given (a retry: the catalog
+ * has grown since the first attempt read it); the built-in list while the catalog is empty.
+ */
+export async function loadAnimals(catalog: Pool, upToId?: number): Promise<SimulatedCatalog> {
   const [rows] = await catalog.query<RowDataPacket[]>(
-    'SELECT tipo, raca, id FROM animais_disponiveis ORDER BY tipo, raca, id LIMIT 100000',
+    'SELECT tipo, raca, id FROM animais_disponiveis WHERE id <= ? ORDER BY tipo, raca, id LIMIT 100000',
+    [upToId ?? Number.MAX_SAFE_INTEGER],
   );
   const byBreed = new Map<string, SimulatedAnimal>();
+  let highest = 0;
   for (const row of rows) {
+    highest = Math.max(highest, Number(row.id));
     const key = `${row.tipo}/${row.raca}`;
     const animal = byBreed.get(key) ?? { tipo: row.tipo as Tipo, raca: row.raca as string, animalIds: [] };
     animal.animalIds.push(Number(row.id));
     byBreed.set(key, animal);
   }
-  return byBreed.size > 0 ? [...byBreed.values()] : [...BUILT_IN_ANIMALS];
+  return { animals: byBreed.size > 0 ? [...byBreed.values()] : [...BUILT_IN_ANIMALS], upToId: highest };
 }
 
 export async function simulate(
@@ -66,10 +83,7 @@ export async function simulate(
   });
   const now = new Date();
   for (let i = 0; i < resumeFrom.eventsSent; i++) generator.next(now);
-  const progress: SimulationProgress = {
-    eventsSent: resumeFrom.eventsSent,
-    perAnimal: { ...resumeFrom.perAnimal },
-  };
+  const progress: SimulationProgress = { ...resumeFrom, perAnimal: { ...resumeFrom.perAnimal } };
 
   await sender.open();
   const started = Date.now();

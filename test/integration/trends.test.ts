@@ -10,7 +10,7 @@ import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
 import { createTrendActivities } from '../../activities/trends';
 import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
 import { checkInteractionEvent } from '../../activities/trends/events';
-import type { SimulationPlan } from '../../activities/trends/simulator';
+import type { SimulationPlan, SimulationProgress } from '../../activities/trends/simulator';
 import { ErrorType } from '../../contracts/errors';
 import type { InteractionEvent, SimulationSummary, TrendReport } from '../../contracts/trends';
 import { connectMysql, createKafka, createMysqlPool } from '../../platform/clients';
@@ -141,12 +141,36 @@ test('the simulator clicks the catalog’s animals when there are some', async (
   const [rows] = await admin.query<RowDataPacket[]>('SELECT id, raca FROM animais_disponiveis');
   const idOf = new Map(rows.map((row) => [row.raca as string, Number(row.id)]));
   const before = await messagesInTopic();
-  const summary = await simulateOnce({ eventsPerSecond: 500, durationSeconds: 1, seed: 3, users: 10 });
+  const plan = { eventsPerSecond: 500, durationSeconds: 1, seed: 3, users: 10 };
+  const first = mockEnvironment();
+  const heartbeats: SimulationProgress[] = [];
+  first.on('heartbeat', (details: SimulationProgress) => heartbeats.push(details));
+  const summary = await simulateOnce(plan, first);
+  const progress = heartbeats.at(-1)!;
 
   assert.deepEqual(Object.keys(summary.perAnimal).sort(), ['cachorro/beagle', 'gato/persa']);
+  assert.equal(progress.catalogUpToId, Math.max(...idOf.values()));
   const read = (await readTopic(before + 500)).filter(({ event }) => event.animal_id !== undefined);
   assert.equal(read.length, 500);
   for (const { event } of read) assert.equal(event.animal_id, idOf.get(event.raca));
+
+  // The catalog grows; a retry that resumes from the start sends the very same clicks again
+  // (same ids, same animals), not a sequence drawn from the larger catalog.
+  await admin.query(
+    `INSERT INTO animais_disponiveis (raca, url, tipo, nome, numero, object_key, source_url, source_url_sha256, content_sha256, content_type, size_bytes)
+     VALUES ('siames', 's3://b/gato/siames/siames_01.jpg', 'gato', 'siames_01', 1, 'gato/siames/siames_01.jpg', 'https://x/3', REPEAT('e', 64), REPEAT('f', 64), 'image/jpeg', 10)`,
+  );
+  const retry = new MockActivityEnvironment(
+    { heartbeatDetails: { eventsSent: 0, perAnimal: {}, catalogUpToId: progress.catalogUpToId } },
+    { logger: new DefaultLogger('WARN') },
+  );
+  assert.deepEqual(await simulateOnce(plan, retry).then((again) => again.perAnimal), summary.perAnimal);
+  const resent = (await readTopic(before + 1000)).filter(({ event }) => event.animal_id !== undefined);
+  const clicks = (list: typeof read) =>
+    list.map(({ event }) => `${identity(event)} ${event.animal_id}`).sort();
+  const firstClicks = clicks(read);
+  const twice = clicks(resent);
+  assert.deepEqual(twice, [...firstClicks, ...firstClicks].sort());
   await admin.query('DELETE FROM animais_disponiveis');
 });
 
