@@ -80,10 +80,35 @@ async function waitForReplicas(admin: Admin, topics: string[], minInsync: number
   );
 }
 
+// How long a topic one broker does not list yet is asked for again (see listedTopics).
+const METADATA_LAG_MS = 10_000;
+
+/**
+ * The metadata of those of `wanted` the cluster has. kafkajs asks a random broker, and a broker's
+ * metadata may trail the controller's for a moment after a topic is created (a cluster, right
+ * after provisioning): a topic missing from an answer is asked for again, for up to
+ * METADATA_LAG_MS.
+ */
+async function topicMetadata(admin: Admin, wanted: string[]): Promise<ITopicMetadata[]> {
+  const deadline = Date.now() + METADATA_LAG_MS;
+  for (;;) {
+    const listed = new Set(await admin.listTopics());
+    const present = wanted.filter((topic) => listed.has(topic));
+    try {
+      const metadata = present.length > 0 ? (await admin.fetchTopicMetadata({ topics: present })).topics : [];
+      if (present.length === wanted.length || Date.now() > deadline) return metadata;
+    } catch (error) {
+      // Listed by one broker, unknown to the next one asked.
+      if ((error as { type?: string }).type !== 'UNKNOWN_TOPIC_OR_PARTITION' || Date.now() > deadline)
+        throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 export async function checkTopics(admin: Admin, spec: TopicSpec): Promise<ValidationCheck[]> {
-  const existing = new Set(await admin.listTopics());
-  const present = spec.topics.filter((topic) => existing.has(topic));
-  const metadata = present.length > 0 ? (await admin.fetchTopicMetadata({ topics: present })).topics : [];
+  const metadata = await topicMetadata(admin, spec.topics);
+  const present = metadata.map((topic) => topic.name);
   const byName = new Map<string, ITopicMetadata>(metadata.map((topic) => [topic.name, topic]));
   const minInsync = await minInsyncReplicas(admin, present);
   return spec.topics.map((topic): ValidationCheck => {
