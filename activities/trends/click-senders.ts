@@ -2,7 +2,7 @@
 // from all in-sync replicas), or through the site's collector (POST /v1/clicks), so that the running
 // platform exercises the site's path end to end. Both resolve only once the clicks are durable.
 import { setTimeout as delay } from 'node:timers/promises';
-import { type LibrdKafkaError, type Metadata, Producer } from '@confluentinc/kafka-javascript';
+import { type Metadata, Producer } from '@confluentinc/kafka-javascript';
 import type { InteractionEvent } from '../../contracts/trends';
 import { type KafkaConfig, librdkafkaOptions } from '../../platform/clients';
 
@@ -17,26 +17,26 @@ export interface ClickSender {
 /** One `send`'s clicks still awaiting their delivery reports. */
 interface PendingBatch {
   unconfirmed: number;
-  failure?: LibrdKafkaError;
-  settle(failure?: LibrdKafkaError): void;
+  failure?: { message: string };
+  settle(failure?: { message: string }): void;
 }
-
-/** How often delivery reports are collected while a batch waits for them. */
-const DELIVERY_POLL_MS = 5;
 
 /**
  * One idempotent librdkafka producer (Confluent's client; acks from all in-sync replicas): a
  * batch is handed to librdkafka's queue, which encodes and sends it on its own threads, and `send`
  * resolves once every click of the batch has its delivery report, or rejects with the first
  * failure. kafkajs encoded every record on the event loop: 66,489 and 70,241 clicks/s against
- * 119,190 and 118,017 with this one (bench/trends-stream.ts --simulator-only, 2026-12-06). Keys go to the partition
- * the Java client's default partitioner picks (murmur2), as the collector's kafkajs producer does.
+ * 119,190 and 118,017 with this one (bench/trends-stream.ts --simulator-only, 2026-12-06); untagged
+ * reports collected on librdkafka's thread add about a seventh (spark-jobs/README.md). Keys go to
+ * the partition the Java client's default partitioner picks (murmur2), as the collector's kafkajs
+ * producer does.
  */
 export function kafkaSender(kafka: KafkaConfig): ClickSender {
   const topic = kafka.interactionsTopic;
   let producer: Producer | undefined;
-  let pending = 0;
-  let polling: NodeJS.Timeout | undefined;
+  // One batch at a time, so a delivery report needs no tag naming its batch: each would cost
+  // a persistent handle in librdkafka's binding, made at produce and released at the report.
+  let pending: PendingBatch | undefined;
   return {
     // About 5 MB of JSON; larger batches keep librdkafka's threads busy while the next one is made.
     batchSize: 30_000,
@@ -52,10 +52,13 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
         'message.timeout.ms': 30_000,
         dr_cb: true,
       });
-      opened.on('delivery-report', (error, report) => {
-        const batch = report.opaque as PendingBatch;
+      opened.on('delivery-report', (error) => {
+        const batch = pending!;
         if (error) batch.failure ??= error;
-        if (--batch.unconfirmed === 0) batch.settle(batch.failure);
+        if (--batch.unconfirmed === 0) {
+          pending = undefined;
+          batch.settle(batch.failure);
+        }
       });
       const metadata = await new Promise<Metadata>((resolve, reject) => {
         opened.connect({ topic, timeout: 10_000 }, (error, answer) =>
@@ -68,22 +71,36 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
         await disconnect(opened);
         throw new Error(`Kafka has no topic ${topic}: provision the platform first`);
       }
+      // Delivery reports are collected on librdkafka's thread, not by polling on the event loop.
+      opened.setPollInBackground(true);
       producer = opened;
     },
     send(events) {
       if (events.length === 0) return Promise.resolve();
+      if (pending) return Promise.reject(new Error('a batch of clicks is still on its way: one at a time'));
       return new Promise<void>((resolve, reject) => {
         const batch: PendingBatch = {
           unconfirmed: events.length,
-          settle: (failure) => {
-            if (--pending === 0) clearInterval(polling);
-            if (failure) reject(new Error(`Kafka did not take a batch of clicks: ${failure.message}`));
-            else resolve();
-          },
+          settle: (failure) =>
+            failure
+              ? reject(new Error(`Kafka did not take a batch of clicks: ${failure.message}`))
+              : resolve(),
         };
-        if (pending++ === 0) polling = setInterval(() => producer!.poll(), DELIVERY_POLL_MS);
-        for (const event of events) {
-          producer!.produce(topic, null, Buffer.from(JSON.stringify(event)), event.event_id, null, batch);
+        pending = batch;
+        let handed = 0;
+        try {
+          for (const event of events) {
+            producer!.produce(topic, null, Buffer.from(JSON.stringify(event)), event.event_id);
+            handed += 1;
+          }
+        } catch (error) {
+          // librdkafka refused a click (its queue is full, say): those handed over still report.
+          batch.failure ??= error instanceof Error ? error : { message: String(error) };
+          batch.unconfirmed -= events.length - handed;
+          if (batch.unconfirmed === 0) {
+            pending = undefined;
+            batch.settle(batch.failure);
+          }
         }
       });
     },
