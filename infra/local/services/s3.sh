@@ -12,7 +12,11 @@ start_s3() {
   # The IAM directory stays outside the posix root, or it would be served as a bucket.
   mkdir -p "$PETADOTA_DATA_DIR/s3" "$PETADOTA_DATA_DIR/s3-iam"
   # --keep-alive: without it the gateway closes every connection after one request (a new TCP
-  # connection per upload, and thousands of sockets in TIME_WAIT after a backfill).
+  # connection per upload, and thousands of sockets in TIME_WAIT after a backfill). Known limit of
+  # v1.8.0 with it: an upload sent with Transfer-Encoding: chunked (an SDK's stream body) can leave
+  # its terminator on the connection, and the next request there fails with BadRequest (fixed
+  # upstream after v1.8.0, versity/versitygw#2378). The platform puts Buffers with a
+  # Content-Length; a client that streams uploads here should not reuse the connection.
   ROOT_ACCESS_KEY_ID=$S3_ADMIN_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$S3_ADMIN_SECRET_ACCESS_KEY \
     spawn s3 "$VERSITYGW_BIN" --port "127.0.0.1:$S3_PORT" --region "$S3_REGION" \
     --iam-dir "$PETADOTA_DATA_DIR/s3-iam" --health /health --quiet --keep-alive posix "$PETADOTA_DATA_DIR/s3"
