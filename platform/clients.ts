@@ -1,7 +1,7 @@
 // Builds the clients of the platform's services from configuration. The worker, the CLI
 // and the tests all use these, so every process talks to the services the same way.
 import { isIP } from 'node:net';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import axios, { type AxiosInstance } from 'axios';
@@ -151,9 +151,11 @@ export function createKafka(kafka: KafkaConfig, clientId = kafka.clientId): Kafk
 /** Whose key the client signs with: each role may do only what the bucket policies grant it. */
 export type S3Role = 'admin' | 'pipeline' | 'stream' | 'readonly';
 
-export function createS3Client(s3: S3Config, role: S3Role): S3Client {
+/** `options`: what else the client needs (its HTTP handler, say). */
+export function createS3Client(s3: S3Config, role: S3Role, options: S3ClientConfig = {}): S3Client {
   const { accessKeyId, secretAccessKey } = s3[role];
   return new S3Client({
+    ...options,
     endpoint: s3.endpoint,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,

@@ -37,6 +37,16 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
   // One batch at a time, so a delivery report needs no tag naming its batch: each would cost
   // a persistent handle in librdkafka's binding, made at produce and released at the report.
   let pending: PendingBatch | undefined;
+  /** `count` clicks of the pending batch are done with; the last of them settles it. */
+  const reported = (count: number, failure?: { message: string }): void => {
+    const batch = pending!;
+    if (failure) batch.failure ??= failure;
+    batch.unconfirmed -= count;
+    if (batch.unconfirmed === 0) {
+      pending = undefined;
+      batch.settle(batch.failure);
+    }
+  };
   return {
     // About 5 MB of JSON; larger batches keep librdkafka's threads busy while the next one is made.
     batchSize: 30_000,
@@ -52,14 +62,7 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
         'message.timeout.ms': 30_000,
         dr_cb: true,
       });
-      opened.on('delivery-report', (error) => {
-        const batch = pending!;
-        if (error) batch.failure ??= error;
-        if (--batch.unconfirmed === 0) {
-          pending = undefined;
-          batch.settle(batch.failure);
-        }
-      });
+      opened.on('delivery-report', (error) => reported(1, error ?? undefined));
       const metadata = await new Promise<Metadata>((resolve, reject) => {
         opened.connect({ topic, timeout: 10_000 }, (error, answer) =>
           error
@@ -79,14 +82,13 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
       if (events.length === 0) return Promise.resolve();
       if (pending) return Promise.reject(new Error('a batch of clicks is still on its way: one at a time'));
       return new Promise<void>((resolve, reject) => {
-        const batch: PendingBatch = {
+        pending = {
           unconfirmed: events.length,
           settle: (failure) =>
             failure
               ? reject(new Error(`Kafka did not take a batch of clicks: ${failure.message}`))
               : resolve(),
         };
-        pending = batch;
         let handed = 0;
         try {
           for (const event of events) {
@@ -95,12 +97,7 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
           }
         } catch (error) {
           // librdkafka refused a click (its queue is full, say): those handed over still report.
-          batch.failure ??= error instanceof Error ? error : { message: String(error) };
-          batch.unconfirmed -= events.length - handed;
-          if (batch.unconfirmed === 0) {
-            pending = undefined;
-            batch.settle(batch.failure);
-          }
+          reported(events.length - handed, error instanceof Error ? error : { message: String(error) });
         }
       });
     },

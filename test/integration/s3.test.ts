@@ -10,7 +10,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../platform/clients';
 import { config, uniqueName } from '../kit/platform';
@@ -79,12 +79,7 @@ test('AWS SDK v3 puts and gets a buffer with its default checksums', async () =>
 // Buffers, which carry a Content-Length that the gateway drains.
 test('AWS SDK v3 puts and gets a stream (aws-chunked with a trailing checksum)', async () => {
   const bytes = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7) % 256));
-  const { endpoint, region, forcePathStyle, admin } = config.s3;
-  const oneRequestPerConnection = new S3Client({
-    endpoint,
-    region,
-    forcePathStyle,
-    credentials: { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+  const oneRequestPerConnection = createS3Client(config.s3, 'admin', {
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
   try {

@@ -8,6 +8,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { type Admin, type Kafka, Partitioners } from 'kafkajs';
 import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
 import { createTrendActivities } from '../../activities/trends';
+import { kafkaSender } from '../../activities/trends/click-senders';
 import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
 import { checkInteractionEvent } from '../../activities/trends/events';
 import type { SimulationPlan, SimulationProgress } from '../../activities/trends/simulator';
@@ -332,4 +333,22 @@ test('a worker shutting down fails the attempt instead of ending the run, so a r
   );
   // The last heartbeat is the exact resume point: every click sent, and no more.
   assert.equal(heartbeats.at(-1)!.eventsSent, (await messagesInTopic()) - before);
+});
+
+test('the Kafka sender takes one batch at a time: a second one while the first is on its way is refused and sends nothing; the next, once the first is taken, is sent', async () => {
+  const generator = new ClickGenerator({ seed: 5, users: 10, animals: BUILT_IN_ANIMALS, shiftEvery: 1000 });
+  const batch = () => Array.from({ length: 500 }, () => checkInteractionEvent(generator.next(new Date())));
+  const before = await messagesInTopic();
+  const sender = kafkaSender(config.kafka);
+  await sender.open();
+  try {
+    const first = sender.send(batch());
+    await assert.rejects(sender.send(batch()), /still on its way: one at a time/);
+    await first;
+    // The next batch, once the first is taken, is sent.
+    await sender.send(batch());
+  } finally {
+    await sender.close();
+  }
+  assert.equal(await messagesInTopic(), before + 1000);
 });
