@@ -10,8 +10,11 @@
 // Everything runs in an isolated namespace, database, bucket and task queues; nothing of a
 // running platform is touched, and everything is removed at the end.
 //
+// `--worker-processes N` runs the platform's workers in N processes of their own, as the stack
+// does with WORKERS=N, instead of in this one.
+//
 //   node --import tsx bench/image-pipeline.ts [--cycles 15] [--backfill 1000] [--backfills 3]
-//     [--loop-minutes 10]
+//     [--loop-minutes 10] [--worker-processes 0]
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import {
@@ -32,12 +35,14 @@ const { values: options } = parseArgs({
     backfill: { type: 'string', default: '1000' },
     backfills: { type: 'string', default: '3' },
     'loop-minutes': { type: 'string', default: '10' },
+    'worker-processes': { type: 'string', default: '0' },
   },
 });
 const CYCLES = Number(options.cycles);
 const BACKFILL = Number(options.backfill);
 const BACKFILLS = Number(options.backfills);
 const LOOP_MINUTES = Number(options['loop-minutes']);
+const WORKER_PROCESSES = Number(options['worker-processes']);
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -64,7 +69,7 @@ async function cycleLatency(client: Client): Promise<number[]> {
 }
 
 async function backfill(
-  { client, env, petApiPid }: ImagePlatform,
+  { client, env, petApiPid, workerPids }: ImagePlatform,
   run: number,
 ): Promise<{ stored: number; ms: number }> {
   // 25 + 25: what one request to each API returns (The Cat API's `limit` tops out at 25 here).
@@ -73,7 +78,12 @@ async function backfill(
   const cpu = measureCpu(() => ({
     ...stackServices(String(readSetting(env, 'PETADOTA_DATA_DIR'))),
     'pet API': petApiPid,
-    'workers (this process)': process.pid,
+    ...(workerPids.length === 0
+      ? { 'workers (this process)': process.pid }
+      : {
+          'this process (the client)': process.pid,
+          ...Object.fromEntries(workerPids.map((pid, i) => [`worker ${i + 1}`, pid])),
+        }),
   }));
   const started = performance.now();
   const stored = await Promise.all(
@@ -111,7 +121,7 @@ async function loopDrift(client: Client): Promise<number[]> {
 }
 
 async function main(): Promise<void> {
-  const platform = await startImagePlatform('images');
+  const platform = await startImagePlatform('images', WORKER_PROCESSES);
   const { client } = platform;
   const lines: string[] = [];
   try {

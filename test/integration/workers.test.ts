@@ -4,11 +4,8 @@
 // image, each breed's numbers run 1..n without a gap or a repeat, every row has its object, no
 // source or content is stored twice, and no reservation is left behind.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
-import { temporal } from '@temporalio/proto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { IMAGES_TASK_QUEUE, type ImageCycleSummary } from '../../contracts/images';
 import { connectMysql } from '../../platform/clients';
@@ -16,43 +13,23 @@ import { auditCatalog, catalogProblems } from '../kit/catalog';
 import { LocalPetApi } from '../../workers/pet-api/server';
 import { type CliPlatform, startCliPlatform } from '../kit/cli-platform';
 import { uniqueName } from '../kit/platform';
+import { startWorkerProcess, stopWorkerProcess } from '../kit/worker-process';
 
 const petApi = new LocalPetApi({ imageSize: 64 });
 let platform: CliPlatform;
 let db: Connection;
 const processes: ChildProcess[] = [];
 
-/** Waits until Temporal lists the process among the pollers of the images task queue. */
-async function polling(pid: number): Promise<void> {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await delay(250)) {
-    const { pollers } = await platform.client.workflowService.describeTaskQueue({
-      namespace: platform.namespace,
-      taskQueue: { name: IMAGES_TASK_QUEUE },
-      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    });
-    if (pollers.some((poller) => poller.identity?.startsWith(`${pid}@`))) return;
-  }
-  assert.fail(`worker process ${pid} never polled ${IMAGES_TASK_QUEUE}`);
-}
-
 before(async () => {
   await petApi.start();
   platform = await startCliPlatform({ DOG_API_URL: petApi.dogApiUrl, CAT_API_URL: petApi.catApiUrl });
   const { config } = platform;
   db = await connectMysql(config.mysql, config.mysql.admin, { database: config.mysql.database });
-  for (let i = 0; i < 2; i++) {
-    const worker = spawn('bin/petadota', ['worker'], { env: platform.env, stdio: 'ignore' });
-    processes.push(worker);
-    await polling(worker.pid!);
-  }
+  for (let i = 0; i < 2; i++) processes.push(await startWorkerProcess(platform.client, platform.env));
 });
 
 after(async () => {
-  for (const worker of processes) {
-    if (worker.exitCode !== null) continue;
-    worker.kill('SIGTERM');
-    await once(worker, 'exit');
-  }
+  for (const worker of processes) await stopWorkerProcess(worker);
   await db?.end();
   await platform?.stop();
   await petApi.stop();
