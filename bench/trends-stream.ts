@@ -295,15 +295,17 @@ async function main(): Promise<void> {
     console.log('\n2. the Spark job: start (isolated checkpoints), then phases of', PHASE_SECONDS, 's');
     spark = startSpark();
     await spark.active();
+    // The highest sustained rate: the two fixed phases, then up in steps until the lag grows.
+    let best: PhaseResult | undefined;
     for (const [label, rate] of [
       ['1k/s', 1000],
       ['10k/s', 10_000],
     ] as const) {
       process.stdout.write(`  phase ${label} …\n`);
-      lines.push(describe(await phase(label, rate, spark)));
+      const result = await phase(label, rate, spark);
+      lines.push(describe(result));
+      if (sustained(result)) best = result;
     }
-    // The highest sustained rate: up in steps until the lag grows.
-    let best: PhaseResult | undefined;
     for (const rate of SEARCH_RATES) {
       process.stdout.write(`  phase ${rate / 1000}k/s …\n`);
       const result = await phase(`${rate / 1000}k/s`, rate, spark);
@@ -316,7 +318,7 @@ async function main(): Promise<void> {
         'highest sustained rate',
         best
           ? `${best.label}: Spark ${best.sparkRate.toFixed(0)} clicks/s, freshness p95 ${percentile(best.freshness, 95).toFixed(1)} s`
-          : 'none of the searched rates',
+          : 'none of the rates run',
         {
           text: `≥ ${TARGET.rate.toLocaleString('en-US')}/s with freshness p95 ≤ ${TARGET.freshnessP95Seconds} s`,
           met:
