@@ -39,7 +39,7 @@ from petadota_trends import aggregations, archive, dead_letter, events, mysql_si
 from petadota_trends.catalog import Catalog
 from petadota_trends.errors import ConfigurationError, TrendsJobError
 from petadota_trends.profile import BatchProfile
-from petadota_trends.session import build_session, ship_python_code
+from petadota_trends.session import build_session, keep_local_checkpoints_without_forks, ship_python_code
 from petadota_trends.settings import TrendsSettings, kafka_client_options
 
 log = logging.getLogger("petadota_trends")
@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spark.sparkContext.setLogLevel("WARN")
         ship_python_code(spark)
+        keep_local_checkpoints_without_forks(spark, settings.checkpoint_dir)
         preflight.check_topics(
             spark, settings.spark, [settings.interactions_topic, settings.dead_letter_topic]
         )

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
-from petadota_trends.session import build_session, ship_python_code
+from petadota_trends.session import build_session, keep_local_checkpoints_without_forks, ship_python_code
 from petadota_trends.settings import ArchiveSettings, SparkSettings
 from tests.helpers import IsolatedDatabase, KafkaTopics, S3Bucket
 
@@ -32,6 +34,8 @@ def spark(settings: SparkSettings) -> Iterator[SparkSession]:
     )
     session.sparkContext.setLogLevel("WARN")
     ship_python_code(session)
+    # As the job does: the streaming tests' checkpoints are local.
+    keep_local_checkpoints_without_forks(session, Path(tempfile.gettempdir()))
     yield session
     session.stop()
 

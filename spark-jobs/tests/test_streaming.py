@@ -14,6 +14,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.streaming import StreamingQuery
 
 from petadota_trends import aggregations, events
+from petadota_trends.session import (
+    CHECKPOINT_FILE_MANAGER,
+    FILE_SYSTEM_CHECKPOINTS,
+    keep_local_checkpoints_without_forks,
+)
 from tests.test_aggregations import click
 
 
@@ -125,3 +130,9 @@ def test_a_redelivery_after_the_dedupe_span_counts_again(spark: SparkSession, tm
         batches.query.stop()
 
     assert batches.emitted == [(["10:00:01"], 0), (["10:00:02"], 0), (["10:00:03"], 0), (["10:00:01"], 0)]
+
+
+def test_local_checkpoints_go_through_the_file_system_api(spark: SparkSession, tmp_path: Path) -> None:
+    spark.conf.unset(CHECKPOINT_FILE_MANAGER)
+    assert keep_local_checkpoints_without_forks(spark, tmp_path / "checkpoints")
+    assert spark.conf.get(CHECKPOINT_FILE_MANAGER) == FILE_SYSTEM_CHECKPOINTS
