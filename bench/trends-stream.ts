@@ -4,7 +4,7 @@
 // Everything is isolated (topics, database, accounts, checkpoints) and removed at the end.
 //
 //   node --import tsx bench/trends-stream.ts [--seconds 120] [--from RATE] [--spark-log FILE]
-//     [--without archive,animals] [--profile] [--simulator-only]
+//     [--without archive,animals] [--profile] [--simulator-only] [--rates R1,R2,…]
 //
 // Each phase prints the CPU share of every service (the stack's, the Spark job's process tree,
 // and this process, which is the simulator). `--profile` runs the job with SPARK_PROFILE and
@@ -19,7 +19,9 @@
 // The clicks name animals (ids 1 to 100 per breed, the even ones in the catalog), so the
 // per-animal counts and their catalog join are measured; `--without archive` runs the job without
 // its archive query, `--without animals` without the per-animal counts: the cost of each, when
-// compared with a run with both.
+// compared with a run with both. `--rates` runs only those rates, in order, instead of the fixed
+// phases and the search: with `--seconds 600`, one rate long enough for the de-duplication's state
+// to hold its whole span (300 s by default), which the search's 120-s phases never reach.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +49,7 @@ const { values: options } = parseArgs({
     from: { type: 'string', default: '15000' },
     profile: { type: 'boolean', default: false },
     'simulator-only': { type: 'boolean', default: false },
+    rates: { type: 'string' },
   },
 });
 const WITHOUT = new Set(options.without.split(',').filter(Boolean));
@@ -62,9 +65,21 @@ const PHASE_SECONDS = Number(options.seconds);
 /** The throughput issue's targets (issue 15), with the archive on. */
 const TARGET = { rate: 50_000, freshnessP95Seconds: 5 };
 /** Rates tried, in order, for the highest one Spark sustains. */
-const SEARCH_RATES = [
-  15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 150_000,
-].filter((rate) => rate >= Number(options.from));
+const SEARCH_RATES = options.rates
+  ? options.rates.split(',').map(Number)
+  : [
+      15_000, 20_000, 25_000, 30_000, 40_000, 50_000, 60_000, 70_000, 80_000, 100_000, 120_000, 150_000,
+    ].filter((rate) => rate >= Number(options.from));
+for (const rate of SEARCH_RATES)
+  if (!Number.isInteger(rate) || rate <= 0)
+    throw new Error(`--rates: clicks per second, got '${options.rates}'`);
+/** The issue's fixed phases, run before the search; none with `--rates`. */
+const FIXED_RATES: ReadonlyArray<readonly [string, number]> = options.rates
+  ? []
+  : [
+      ['1k/s', 1000],
+      ['10k/s', 10_000],
+    ];
 const env = isolatedEnv();
 const config = loadConfig(env);
 const kafka = createKafka(config.kafka);
@@ -295,12 +310,9 @@ async function main(): Promise<void> {
     console.log('\n2. the Spark job: start (isolated checkpoints), then phases of', PHASE_SECONDS, 's');
     spark = startSpark();
     await spark.active();
-    // The highest sustained rate: the two fixed phases, then up in steps until the lag grows.
+    // The highest sustained rate: the fixed phases, then up in steps until the lag grows.
     let best: PhaseResult | undefined;
-    for (const [label, rate] of [
-      ['1k/s', 1000],
-      ['10k/s', 10_000],
-    ] as const) {
+    for (const [label, rate] of FIXED_RATES) {
       process.stdout.write(`  phase ${label} …\n`);
       const result = await phase(label, rate, spark);
       lines.push(describe(result));
