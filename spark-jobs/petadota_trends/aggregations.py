@@ -25,15 +25,19 @@ MILLISECOND_FORMAT = "yyyy-MM-dd HH:mm:ss.SSS"
 def deduplicated(events: DataFrame, dedupe_seconds: int, key: str = "event_id") -> DataFrame:
     """Drops a redelivered `key`. In a stream the watermark is on arrival (the micro-batch's time,
     which a replayed batch keeps), not on event time: nothing is ever dropped as late, and a key
-    is remembered for at least `dedupe_seconds` after its first copy arrived (Spark lets it go
-    once the arrival watermark passes that copy's arrival + `dedupe_seconds`). A copy arriving
-    later is counted again, until a recount from the archive, which de-duplicates over its whole
-    range. A batch query (a recount, the tests) drops every duplicate."""
+    is remembered for at least `dedupe_seconds` after its first copy arrived: Spark forgets it in
+    the batch after the first one to arrive past that. A copy arriving later is counted again,
+    until a recount from the archive, which de-duplicates over its whole range. A batch query (a
+    recount, the tests) drops every duplicate."""
     if not events.isStreaming:
         return events.dropDuplicates([key])
+    # Spark counts the watermark's delay twice: it forgets a key once the watermark (the newest
+    # arrival - delay) passes the key's arrival + delay. Arrival times come in order, so the delay
+    # has no late rows to wait for, and half the span keeps each key for the span, not twice it:
+    # half the state, and half the scan for what to forget that Spark makes at every batch.
     return (
         events.withColumn("_arrived", F.current_timestamp())
-        .withWatermark("_arrived", f"{dedupe_seconds} seconds")
+        .withWatermark("_arrived", f"{dedupe_seconds * 500} milliseconds")
         .dropDuplicatesWithinWatermark([key])
         .drop("_arrived")
     )
