@@ -76,8 +76,12 @@ async function waitForLiveSummary(): Promise<void> {
 async function stopMainJob(): Promise<void> {
   if (!mainJob || mainJob.exitCode !== null) return;
   const exited = new Promise((resolve) => mainJob!.once('exit', resolve));
+  const closed = new Promise((resolve) => mainJob!.once('close', resolve));
   process.kill(-mainJob.pid!, 'SIGINT');
   await exited;
+  // 'exit' may be handled before the last of the job's output is read from its pipes (a test once
+  // missed its stop banner): wait for them to close too, unless a leftover process holds them.
+  await Promise.race([closed, delay(10_000)]);
 }
 
 const loopStatus = (): Promise<ImageLoopStatus> =>
