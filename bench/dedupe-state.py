@@ -1,11 +1,12 @@
 """Benchmark of the counting query's de-duplication state alone: Spark's `rate` source at --rate
 distinct event ids a second, keyed like clicks (36-character ids), through
 aggregations.deduplicated (RocksDB, changelog checkpoints, as the job sets them) into the `noop`
-sink on local[2], with the job's trigger. The state fills for --span seconds and then holds it, so
-a run of two spans or more shows the steady state. Prints, per minute of the run, the medians per
-micro-batch of the state's update, its removal (Spark's scan for what to forget), its commit and
-the whole batch, the rows the state held, and the CPU each input row cost the JVM. No service
-needed; --conf sets any Spark option for the run (a RocksDB setting, say), so two runs compare it.
+sink on local[2], with the job's default trigger (2 s). The state fills for --span seconds and
+then holds it, so a run of two spans or more shows the steady state. Prints, per minute of the
+run, the medians per micro-batch of the state's update, its removal (Spark's scan for what to
+forget), its commit and the whole batch, the rows the state held, and the CPU each input row cost
+the JVM. No service needed; --conf sets any Spark option for the run (a RocksDB setting, say), so
+two runs compare it.
 
     ~/.cache/petadota/venv/bin/python bench/dedupe-state.py [--rate 20000] [--span 120]
         [--seconds 300] [--trigger 2] [--conf KEY=VALUE]…
@@ -17,12 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import tempfile
 import time
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from statistics import median
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -71,10 +72,6 @@ def run(spark: SparkSession, args: argparse.Namespace, checkpoint: Path) -> list
     return progress
 
 
-def med(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0
-
-
 def report(progress: list[dict], started: float) -> None:
     by_minute: dict[int, list[dict]] = {}
     for p in progress:
@@ -85,11 +82,11 @@ def report(progress: list[dict], started: float) -> None:
     for minute, batches in sorted(by_minute.items()):
         state = [b["stateOperators"][0] for b in batches]
         print(
-            f"{minute:6d}  {len(batches):7d}  {med([b['numInputRows'] for b in batches]):10,.0f}  "
-            f"{med([s['allUpdatesTimeMs'] for s in state]):9,.0f}  "
-            f"{med([s['allRemovalsTimeMs'] for s in state]):10,.0f}  "
-            f"{med([s['commitTimeMs'] for s in state]):9,.0f}  "
-            f"{med([b['durationMs']['triggerExecution'] for b in batches]):8,.0f}  "
+            f"{minute:6d}  {len(batches):7d}  {median([b['numInputRows'] for b in batches]):10,.0f}  "
+            f"{median([s['allUpdatesTimeMs'] for s in state]):9,.0f}  "
+            f"{median([s['allRemovalsTimeMs'] for s in state]):10,.0f}  "
+            f"{median([s['commitTimeMs'] for s in state]):9,.0f}  "
+            f"{median([b['durationMs']['triggerExecution'] for b in batches]):8,.0f}  "
             f"{state[-1]['numRowsTotal']:,}"
         )
 
@@ -118,7 +115,7 @@ def main() -> None:
         flush=True,
     )
     try:
-        with tempfile.TemporaryDirectory(prefix="dedupe-state-", dir=os.environ.get("TMPDIR")) as scratch:
+        with tempfile.TemporaryDirectory(prefix="dedupe-state-") as scratch:
             checkpoint = Path(scratch) / "checkpoint"
             keep_local_checkpoints_without_forks(spark, checkpoint)
             started = time.time()

@@ -34,7 +34,8 @@ def deduplicated(events: DataFrame, dedupe_seconds: int, key: str = "event_id") 
     # Spark counts the watermark's delay twice: it forgets a key once the watermark (the newest
     # arrival - delay) passes the key's arrival + delay. Arrival times come in order, so the delay
     # has no late rows to wait for, and half the span keeps each key for the span, not twice it:
-    # half the state, and half the scan for what to forget that Spark makes at every batch.
+    # half the state. (Spark's scan for what to forget did not halve with it: it also walks the
+    # tombstones of the keys it deletes; spark-jobs/README.md has the figures.)
     return (
         events.withColumn("_arrived", F.current_timestamp())
         .withWatermark("_arrived", f"{dedupe_seconds * 500} milliseconds")
