@@ -8,6 +8,25 @@ interface ProcessTimes {
   ticks: number;
 }
 
+/** A /proc stat line's numeric fields by their number in proc(5). */
+function statFields(stat: string): (field: number) => number {
+  // Fields after the command name, which may hold spaces and parentheses: state is field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (field) => Number(fields[field - 3]);
+}
+
+/** Linux's clock tick (getconf CLK_TCK), the unit of /proc's CPU times. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds this process's main thread (its event loop) has taken: the simulator's bound is
+ * that one thread, while librdkafka's threads, Kafka and the rest leave a core partly idle.
+ */
+export function mainThreadCpuSeconds(): number {
+  const at = statFields(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
+  return (at(14) + at(15)) / TICKS_PER_SECOND;
+}
+
 function processTimes(): Map<number, ProcessTimes> {
   const processes = new Map<number, ProcessTimes>();
   for (const entry of readdirSync('/proc')) {
@@ -18,9 +37,7 @@ function processTimes(): Map<number, ProcessTimes> {
     } catch {
       continue; // exited meanwhile
     }
-    // Fields after the command name, which may hold spaces and parentheses: state is field 3.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const at = (field: number): number => Number(fields[field - 3]);
+    const at = statFields(stat);
     processes.set(Number(entry), { ppid: at(4), ticks: at(14) + at(15) + at(16) + at(17) });
   }
   return processes;

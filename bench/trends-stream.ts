@@ -7,7 +7,8 @@
 //     [--without archive,animals] [--profile] [--simulator-only] [--rates R1,R2,…]
 //
 // Each phase prints the CPU share of every service (the stack's, the Spark job's process tree,
-// and this process, which is the simulator). `--profile` runs the job with SPARK_PROFILE and
+// and this process, which is the simulator); each simulator run, how busy this process's event loop
+// was and its CPU time per click (the simulator's bound: one thread). `--profile` runs the job with SPARK_PROFILE and
 // prints, per phase, the median time of each step of its micro-batches. `--from` starts the
 // search for the highest sustained rate at RATE clicks/s. Sustained means the lag grows by at
 // most 5 % of the send rate over the phase's second half: 60 s with the default 120-s phases,
@@ -38,7 +39,7 @@ import { readSetting } from '../platform/settings';
 import { startTrendsJob, type TrendsJob } from '../test/kit/trends-job';
 import { kafkaSender } from '../activities/trends/click-senders';
 import { ensureTopics } from '../activities/provisioning/topics';
-import { type CpuShares, describeShares, measureCpu, stackServices } from './cpu';
+import { type CpuShares, describeShares, mainThreadCpuSeconds, measureCpu, stackServices } from './cpu';
 import { describeProfile } from './spark-profile';
 
 const { values: options } = parseArgs({
@@ -113,9 +114,17 @@ async function simulatorThroughput(): Promise<number> {
     // such runs of the same code differed by a fifth.
     const rates: number[] = [];
     for (let run = 1; run <= SIMULATOR_RUNS; run++) {
-      const { eventsPerSecond } = await send(topic, { eventsPerSecond: 1_000_000, durationSeconds: 1 });
+      const cpuBefore = mainThreadCpuSeconds();
+      const { eventsPerSecond, eventsSent, seconds } = await send(topic, {
+        eventsPerSecond: 1_000_000,
+        durationSeconds: 1,
+      });
+      const cpu = mainThreadCpuSeconds() - cpuBefore;
       rates.push(eventsPerSecond);
-      console.log(`  run ${run}/${SIMULATOR_RUNS}: ${eventsPerSecond.toFixed(0)} clicks/s`);
+      console.log(
+        `  run ${run}/${SIMULATOR_RUNS}: ${eventsPerSecond.toFixed(0)} clicks/s; event loop busy ` +
+          `${((cpu / seconds) * 100).toFixed(0)} %, ${((cpu / eventsSent) * 1e6).toFixed(1)} µs of its CPU a click`,
+      );
     }
     return median(rates);
   } finally {
