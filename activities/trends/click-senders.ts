@@ -3,14 +3,14 @@
 // platform exercises the site's path end to end. Both resolve only once the clicks are durable.
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Metadata, Producer } from '@confluentinc/kafka-javascript';
-import type { InteractionEvent } from '../../contracts/trends';
+import { type ClickBatch, clickCount, clickJson, clickKey } from './click-batches';
 import { type KafkaConfig, librdkafkaOptions } from '../../platform/clients';
 
 export interface ClickSender {
   /** Most clicks one `send` takes. */
   readonly batchSize: number;
   open(): Promise<void>;
-  send(events: InteractionEvent[]): Promise<void>;
+  send(batch: ClickBatch): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,7 +29,8 @@ interface PendingBatch {
  * 119,190 and 118,017 with this one (bench/trends-stream.ts --simulator-only, 2026-12-06); untagged
  * reports collected on librdkafka's thread add about a seventh (spark-jobs/README.md). Keys go to
  * the partition the Java client's default partitioner picks (murmur2), as the collector's kafkajs
- * producer does.
+ * producer does. It runs on the main thread: the binding dispatches its delivery reports there and
+ * cannot run on a worker thread, so the clicks are made elsewhere (./click-maker).
  */
 export function kafkaSender(kafka: KafkaConfig): ClickSender {
   const topic = kafka.interactionsTopic;
@@ -78,12 +79,13 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
       opened.setPollInBackground(true);
       producer = opened;
     },
-    send(events) {
-      if (events.length === 0) return Promise.resolve();
+    send(batch) {
+      const count = clickCount(batch);
+      if (count === 0) return Promise.resolve();
       if (pending) return Promise.reject(new Error('a batch of clicks is still on its way: one at a time'));
       return new Promise<void>((resolve, reject) => {
         pending = {
-          unconfirmed: events.length,
+          unconfirmed: count,
           settle: (failure) =>
             failure
               ? reject(new Error(`Kafka did not take a batch of clicks: ${failure.message}`))
@@ -91,13 +93,13 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
         };
         let handed = 0;
         try {
-          for (const event of events) {
-            producer!.produce(topic, null, Buffer.from(JSON.stringify(event)), event.event_id);
-            handed += 1;
+          // Views of the batch's buffer: librdkafka copies value and key.
+          for (; handed < count; handed++) {
+            producer!.produce(topic, null, clickJson(batch, handed), clickKey(batch, handed));
           }
         } catch (error) {
           // librdkafka refused a click (its queue is full, say): those handed over still report.
-          reported(events.length - handed, error instanceof Error ? error : { message: String(error) });
+          reported(count - handed, error instanceof Error ? error : { message: String(error) });
         }
       });
     },
@@ -122,6 +124,8 @@ export class SendAbandoned extends Error {
   override readonly name = 'SendAbandoned';
 }
 
+const NEWLINE = Buffer.from('\n');
+
 /** How long one POST may take before it is tried again (the same events: counted once). */
 const COLLECTOR_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -137,8 +141,10 @@ export function collectorSender(collectorUrl: string, stop: AbortSignal, batchSi
     // By default well under the collector's limits (10,000 events, 1 MiB): about 170 KB of NDJSON.
     batchSize,
     async open() {},
-    async send(events) {
-      const body = events.map((event) => JSON.stringify(event)).join('\n');
+    async send(batch) {
+      const count = clickCount(batch);
+      const lines = Array.from({ length: count }, (_, i) => clickJson(batch, i));
+      const body = Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [NEWLINE, line])));
       for (;;) {
         let wait = 1000;
         try {
@@ -162,9 +168,7 @@ export function collectorSender(collectorUrl: string, stop: AbortSignal, batchSi
         // Ended early by the stop (the rejection is the abort).
         await delay(wait, undefined, { signal: stop }).catch(() => undefined);
         if (stop.aborted)
-          throw new SendAbandoned(
-            `stopped while the collector at ${url} could not take ${events.length} clicks`,
-          );
+          throw new SendAbandoned(`stopped while the collector at ${url} could not take ${count} clicks`);
       }
     },
     async close() {},

@@ -1,12 +1,14 @@
 // Sends simulated clicks at a steady rate, one batch per pacing step, straight to Kafka or through
-// the site's collector (./click-senders). Resumable: the progress it heartbeats lets a retry
+// the site's collector (./click-senders), the batches made on a thread of their own (./click-maker)
+// while the last one is sent. Resumable: the progress it heartbeats lets a retry
 // continue the same deterministic sequence where the last attempt left off.
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import type { Tipo } from '../../contracts/images';
 import type { SimulationSummary } from '../../contracts/trends';
 import { type ClickSender, SendAbandoned } from './click-senders';
-import { BUILT_IN_ANIMALS, ClickGenerator, type SimulatedAnimal } from './clicks';
-import { checkInteractionEvent } from './events';
+import { type ClickBatch, clickCount } from './click-batches';
+import { ClickMaker } from './click-maker';
+import { BUILT_IN_ANIMALS, type SimulatedAnimal } from './clicks';
 
 export interface SimulationPlan {
   eventsPerSecond: number;
@@ -74,60 +76,71 @@ export async function simulate(
   resumeFrom: SimulationProgress = { eventsSent: 0, perAnimal: {} },
 ): Promise<SimulationSummary> {
   const total = plan.durationSeconds > 0 ? Math.round(plan.eventsPerSecond * plan.durationSeconds) : Infinity;
-  const generator = new ClickGenerator({
-    seed: plan.seed,
-    users: plan.users,
-    animals,
-    // Popularity shifts about once a minute at the planned rate.
-    shiftEvery: Math.max(1, Math.round(plan.eventsPerSecond * 60)),
-  });
-  const now = new Date();
-  for (let i = 0; i < resumeFrom.eventsSent; i++) generator.next(now);
+  const maker = new ClickMaker(
+    {
+      seed: plan.seed,
+      users: plan.users,
+      animals,
+      // Popularity shifts about once a minute at the planned rate.
+      shiftEvery: Math.max(1, Math.round(plan.eventsPerSecond * 60)),
+    },
+    resumeFrom.eventsSent,
+  );
   const progress: SimulationProgress = { ...resumeFrom, perAnimal: { ...resumeFrom.perAnimal } };
-
-  await sender.open();
-  const started = Date.now();
+  let started = 0;
+  /** How many clicks are due now past those sent and the `queued` ones on their way. */
+  const dueCount = (queued: number): number => {
+    const elapsed = Date.now() - started;
+    const due = Math.min(total, resumeFrom.eventsSent + Math.floor((plan.eventsPerSecond * elapsed) / 1000));
+    return Math.min(sender.batchSize, due - progress.eventsSent - queued);
+  };
   let lastBeat = 0;
-  let lastLog = started;
+  let lastLog = 0;
   try {
-    while (progress.eventsSent < total && !hooks.cancelled.aborted) {
-      const elapsed = Date.now() - started;
-      const due = Math.min(
-        total,
-        resumeFrom.eventsSent + Math.floor((plan.eventsPerSecond * elapsed) / 1000),
-      );
-      const count = Math.min(sender.batchSize, due - progress.eventsSent);
-      if (count > 0) {
-        const at = new Date();
-        const events = Array.from({ length: count }, () => checkInteractionEvent(generator.next(at)));
-        try {
-          await sender.send(events);
-        } catch (error) {
-          // Stopped before the clicks were taken: they were not sent, and are not counted.
-          if (error instanceof SendAbandoned) break;
-          throw error;
+    await sender.open();
+    started = lastLog = Date.now();
+    try {
+      // The batch the maker is making: the next one is asked for while the last is on its way
+      // (when it is due already, that is when sending falls behind the rate).
+      let making: Promise<ClickBatch> | undefined;
+      while (progress.eventsSent < total && !hooks.cancelled.aborted) {
+        const batch = await (making ?? maker.make(dueCount(0)));
+        making = undefined;
+        const count = clickCount(batch);
+        if (count > 0) {
+          const sending = sender.send(batch);
+          const ahead = dueCount(count);
+          if (ahead > 0) making = maker.make(ahead);
+          try {
+            await sending;
+          } catch (error) {
+            // Stopped before the clicks were taken: they were not sent, and are not counted.
+            if (error instanceof SendAbandoned) break;
+            throw error;
+          }
+          for (const [key, clicks] of Object.entries(batch.perAnimal)) {
+            progress.perAnimal[key] = (progress.perAnimal[key] ?? 0) + clicks;
+          }
+          progress.eventsSent += count;
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, STEP_MS));
         }
-        for (const event of events) {
-          const key = `${event.tipo}/${event.raca}`;
-          progress.perAnimal[key] = (progress.perAnimal[key] ?? 0) + 1;
+        const now = Date.now();
+        if (now - lastBeat >= 1000) {
+          hooks.heartbeat(progress);
+          lastBeat = now;
         }
-        progress.eventsSent += count;
-      } else {
-        await new Promise((resolve) => setTimeout(resolve, STEP_MS));
+        if (now - lastLog >= 5000) {
+          const rate = ((progress.eventsSent - resumeFrom.eventsSent) / (now - started)) * 1000;
+          hooks.log(`sent ${progress.eventsSent} clicks (${rate.toFixed(0)}/s)`);
+          lastLog = now;
+        }
       }
-      const now = Date.now();
-      if (now - lastBeat >= 1000) {
-        hooks.heartbeat(progress);
-        lastBeat = now;
-      }
-      if (now - lastLog >= 5000) {
-        const rate = ((progress.eventsSent - resumeFrom.eventsSent) / (now - started)) * 1000;
-        hooks.log(`sent ${progress.eventsSent} clicks (${rate.toFixed(0)}/s)`);
-        lastLog = now;
-      }
+    } finally {
+      await sender.close();
     }
   } finally {
-    await sender.close();
+    await maker.stop();
   }
   hooks.heartbeat(progress);
   const seconds = (Date.now() - started) / 1000;

@@ -8,6 +8,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { type Admin, type Kafka, Partitioners } from 'kafkajs';
 import type { Connection, Pool, RowDataPacket } from 'mysql2/promise';
 import { createTrendActivities } from '../../activities/trends';
+import { encodeClicks } from '../../activities/trends/click-batches';
 import { kafkaSender } from '../../activities/trends/click-senders';
 import { BUILT_IN_ANIMALS, ClickGenerator } from '../../activities/trends/clicks';
 import { checkInteractionEvent } from '../../activities/trends/events';
@@ -337,7 +338,8 @@ test('a worker shutting down fails the attempt instead of ending the run, so a r
 
 test('the Kafka sender takes one batch at a time: a second one while the first is on its way is refused and sends nothing; the next, once the first is taken, is sent', async () => {
   const generator = new ClickGenerator({ seed: 5, users: 10, animals: BUILT_IN_ANIMALS, shiftEvery: 1000 });
-  const batch = () => Array.from({ length: 500 }, () => checkInteractionEvent(generator.next(new Date())));
+  const batch = () =>
+    encodeClicks(Array.from({ length: 500 }, () => checkInteractionEvent(generator.next(new Date()))));
   const before = await messagesInTopic();
   const sender = kafkaSender(config.kafka);
   await sender.open();

@@ -4,6 +4,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { encodeClicks } from '../../../activities/trends/click-batches';
 import {
   type ClickSender,
   collectorSender,
@@ -62,7 +63,7 @@ async function replayFile(file: string, format: ClickFileFormat, sender: ClickSe
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
     try {
-      await sender.send(batch);
+      await sender.send(encodeClicks(batch));
       summary.sent += batch.length;
     } catch (error) {
       // Ctrl-C while the collector could not take the batch: not sent, not counted as sent.
