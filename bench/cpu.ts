@@ -19,8 +19,8 @@ function statFields(stat: string): (field: number) => number {
 const TICKS_PER_SECOND = 100;
 
 /**
- * CPU seconds this process's main thread (its event loop) has taken: the simulator's bound is
- * that one thread, while librdkafka's threads, Kafka and the rest leave a core partly idle.
+ * CPU seconds this process's main thread (its event loop) has taken: the simulator's thread that
+ * hands every click to librdkafka and takes its delivery report, once its bound.
  */
 export function mainThreadCpuSeconds(): number {
   const at = statFields(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));

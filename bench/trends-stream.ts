@@ -8,7 +8,7 @@
 //
 // Each phase prints the CPU share of every service (the stack's, the Spark job's process tree,
 // and this process, which is the simulator); each simulator run, how busy this process's event loop
-// was and its CPU time per click (the simulator's bound: one thread). `--profile` runs the job with SPARK_PROFILE and
+// was and its CPU time per click (it hands every click to librdkafka and takes its report). `--profile` runs the job with SPARK_PROFILE and
 // prints, per phase, the median time of each step of its micro-batches. `--from` starts the
 // search for the highest sustained rate at RATE clicks/s. Sustained means the lag grows by at
 // most 5 % of the send rate over the phase's second half: 60 s with the default 120-s phases,

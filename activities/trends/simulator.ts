@@ -110,7 +110,11 @@ export async function simulate(
         if (count > 0) {
           const sending = sender.send(batch);
           const ahead = dueCount(count);
-          if (ahead > 0) making = maker.make(ahead);
+          if (ahead > 0) {
+            making = maker.make(ahead);
+            // Awaited on the next turn; handled now in case sending fails first and the loop ends.
+            making.catch(() => undefined);
+          }
           try {
             await sending;
           } catch (error) {
