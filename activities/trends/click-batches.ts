@@ -17,18 +17,18 @@ export function clickCount(batch: ClickBatch): number {
 }
 
 /** Click i's JSON, a view of the batch's buffer. */
-export function clickJson({ payload, bounds }: ClickBatch, i: number): Buffer {
-  return Buffer.from(
-    payload.buffer,
-    payload.byteOffset + bounds[2 * i]!,
-    bounds[2 * i + 1]! - bounds[2 * i]!,
-  );
+export function clickJson(batch: ClickBatch, i: number): Buffer {
+  return view(batch, 2 * i);
 }
 
 /** Click i's event_id, a view of the batch's buffer. */
-export function clickKey({ payload, bounds }: ClickBatch, i: number): Buffer {
-  const start = bounds[2 * i + 1]!;
-  return Buffer.from(payload.buffer, payload.byteOffset + start, bounds[2 * i + 2]! - start);
+export function clickKey(batch: ClickBatch, i: number): Buffer {
+  return view(batch, 2 * i + 1);
+}
+
+/** The bytes from `bounds[at]` to `bounds[at + 1]`. */
+function view({ payload, bounds }: ClickBatch, at: number): Buffer {
+  return Buffer.from(payload.buffer, payload.byteOffset + bounds[at]!, bounds[at + 1]! - bounds[at]!);
 }
 
 /** `events` as a batch, in a buffer of its own (so that it can be transferred to another thread). */
