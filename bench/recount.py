@@ -13,7 +13,6 @@ import os
 import statistics
 import time
 import uuid
-from dataclasses import replace
 from datetime import datetime
 
 from pyspark.sql import functions as F
@@ -57,7 +56,7 @@ def main() -> None:
         assert settings.archive is not None
         spark = build_session(
             "petadota-bench-recount",
-            replace(SparkSettings.from_env(), state_store="hdfs"),
+            SparkSettings.from_env(),
             ui=False,
             hadoop=settings.archive.hadoop_options(),
         )
