@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     spark = build_session(
         "petadota-bench-event-parse",
-        replace(SparkSettings.from_env(), master="local[2]"),
+        replace(SparkSettings.from_env(), master="local[2]", state_store="hdfs"),
         ui=False,
     )
     spark.sparkContext.setLogLevel("WARN")

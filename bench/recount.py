@@ -13,6 +13,7 @@ import os
 import statistics
 import time
 import uuid
+from dataclasses import replace
 from datetime import datetime
 
 from pyspark.sql import functions as F
@@ -56,7 +57,7 @@ def main() -> None:
         assert settings.archive is not None
         spark = build_session(
             "petadota-bench-recount",
-            SparkSettings.from_env(),
+            replace(SparkSettings.from_env(), state_store="hdfs"),
             ui=False,
             hadoop=settings.archive.hadoop_options(),
         )

@@ -40,8 +40,3 @@ class SchemaMissingError(TrendsJobError):
 
 class CountsNotAccountedError(TrendsJobError):
     """The trend tables hold views that no counted offset accounts for: counting would add them twice."""
-
-
-class CheckpointUpgradeError(TrendsJobError):
-    """The counting query's checkpoint is of the de-duplication before Spark 4.2, and a new one
-    would start past clicks not counted yet."""

@@ -1,6 +1,6 @@
 """The trends job: Kafka click events in; views per breed and per animal per 10 s and per hour
 added to MySQL, exactly once per record; invalid records to the dead-letter topic. One streaming
-query, `trends`, with its checkpoint in SPARK_CHECKPOINT_DIR/trends-ttl:
+query, `trends`, with its checkpoint in SPARK_CHECKPOINT_DIR/trends:
 
   parse and validate -> key (event_id, or the place of an invalid record) -> dedupe on arrival
   -> per micro-batch: the records past the offsets MySQL has counted
@@ -51,10 +51,6 @@ STOP_GRACE_SECONDS = 60.0
 # What calls into Spark raise once its JVM is gone.
 SPARK_GONE = (Py4JError, ConnectionError)
 QUERY_NAME = "trends"
-# The counting query's checkpoint, named for its de-duplication state: Spark cannot read the state
-# of the built-in operator the job used before Spark 4.2 (kept in PREVIOUS_CHECKPOINT_NAME).
-CHECKPOINT_NAME = "trends-ttl"
-PREVIOUS_CHECKPOINT_NAME = "trends"
 
 
 def kafka_options(settings: TrendsSettings) -> dict[str, str]:
@@ -131,7 +127,7 @@ def start_query(spark: SparkSession, settings: TrendsSettings) -> StreamingQuery
         records.writeStream.queryName(QUERY_NAME)
         .outputMode("append")
         .foreachBatch(process_batch(settings, catalog))
-        .option("checkpointLocation", str(settings.checkpoint_dir / CHECKPOINT_NAME))
+        .option("checkpointLocation", str(settings.checkpoint_dir / QUERY_NAME))
         .trigger(processingTime=f"{settings.trigger_seconds} seconds")
         .start()
     )
@@ -229,11 +225,6 @@ def main(argv: list[str] | None = None) -> int:
         # MySQL first: it needs no JVM, so the commonest mistake fails in a second.
         mysql_sink.check_access(settings.mysql)
         mysql_sink.check_counts_accounted(settings.mysql, settings.interactions_topic)
-        preflight.check_checkpoint_upgrade(
-            settings.checkpoint_dir / PREVIOUS_CHECKPOINT_NAME,
-            settings.checkpoint_dir / CHECKPOINT_NAME,
-            settings.starting_offsets,
-        )
         spark = build_session(
             APP_NAME, settings.spark, hadoop=settings.archive.hadoop_options() if settings.archive else None
         )

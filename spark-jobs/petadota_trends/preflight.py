@@ -5,23 +5,18 @@ mysql_sink.check_access.)"""
 
 from __future__ import annotations
 
-import logging
 import uuid
-from pathlib import Path
 
 from py4j.protocol import Py4JJavaError
 from pyspark.sql import SparkSession
 
 from petadota_trends.errors import (
     ArchiveUnavailableError,
-    CheckpointUpgradeError,
     KafkaUnavailableError,
     TopicMissingError,
     TrendsJobError,
 )
 from petadota_trends.settings import SparkSettings, kafka_client_options
-
-log = logging.getLogger(__name__)
 
 KAFKA_TIMEOUT_SECONDS = 15.0
 
@@ -107,26 +102,3 @@ def check_archive(spark: SparkSession, url: str) -> None:
             f"cannot write the archive at SPARK_ARCHIVE_URL={url} ({cause}: {message}): is the object "
             "store up (infra/local/stack up s3) and S3_ENDPOINT right?"
         ) from None
-
-
-def check_checkpoint_upgrade(previous: Path, current: Path, starting_offsets: str) -> None:
-    """The counting query's state changed operator with Spark 4.2 (aggregations.deduplicated), and
-    Spark cannot read the old state, so the query's checkpoint moved from `previous` to `current`.
-    A new checkpoint reads the topic from SPARK_STARTING_OFFSETS: from the earliest offset, MySQL's
-    counted offsets keep every click from counting twice, and the event ids read again fill the
-    de-duplication; from the latest, the clicks not yet counted would be skipped: refused."""
-    if current.exists() or not previous.exists():
-        return
-    if starting_offsets != "earliest":
-        raise CheckpointUpgradeError(
-            f"{previous} is the checkpoint of the de-duplication before Spark 4.2, which this job "
-            f"cannot read; a new one ({current}) starting at the latest offsets would skip the "
-            "clicks not counted yet: start the job once with SPARK_STARTING_OFFSETS=earliest"
-        )
-    log.warning(
-        "%s is the checkpoint of the de-duplication before Spark 4.2, no longer used: the new one "
-        "(%s) reads the topic again from the earliest offset and counts only past the offsets "
-        "MySQL holds; delete the old one once this job runs",
-        previous,
-        current,
-    )

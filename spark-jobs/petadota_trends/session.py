@@ -29,22 +29,13 @@ __all__ = [
     "ship_python_code",
 ]
 
-# What the Kafka source and sink need beyond PySpark's own jars (infra/local/maven/spark/pom.xml),
-# and the job's own de-duplication operator (spark-jobs/jvm, compiled by 'infra/local/stack install').
-REQUIRED_JARS = (
-    "spark-sql-kafka-0-10",
-    "spark-token-provider-kafka-0-10",
-    "kafka-clients",
-    "commons-pool2",
-    "petadota-trends-operators",
-)
+# What the Kafka source and sink need beyond PySpark's own jars (infra/local/maven/spark/pom.xml).
+REQUIRED_JARS = ("spark-sql-kafka-0-10", "spark-token-provider-kafka-0-10", "kafka-clients", "commons-pool2")
 
 ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
 
 CHECKPOINT_FILE_MANAGER = "spark.sql.streaming.checkpointFileManagerClass"
-FILE_SYSTEM_CHECKPOINTS = (
-    "org.apache.spark.sql.execution.streaming.checkpointing.FileSystemBasedCheckpointFileManager"
-)
+FILE_SYSTEM_CHECKPOINTS = "org.apache.spark.sql.execution.streaming.checkpointing.FileSystemBasedCheckpointFileManager"
 
 
 # What s3a:// URLs need (infra/local/maven/s3a/pom.xml).
@@ -59,7 +50,7 @@ def connector_jars(settings: SparkSettings, s3a: bool = False) -> list[str]:
         raise MissingJarsError(
             f"no {', '.join(missing)} jar in {settings.jars_dir}: run 'infra/local/stack install' "
             "or point SPARK_JARS_DIR at the jars of infra/local/maven/spark/pom.xml and "
-            "infra/local/maven/s3a/pom.xml and the operator that install compiles from spark-jobs/jvm"
+            "infra/local/maven/s3a/pom.xml"
         )
     return jars
 
@@ -91,10 +82,6 @@ def build_session(
         .config("spark.ui.enabled", str(ui).lower())
         .config("spark.ui.port", str(settings.ui_port))
         .config("spark.ui.showConsoleProgress", "false")
-        # The de-duplication's TTL (processing time) would otherwise ask for a batch without data
-        # after every batch, for ever (SPARK-50180): an idle query never idle. Its expired keys
-        # read as absent anyway, and the next batch with data forgets them.
-        .config("spark.sql.streaming.noDataMicroBatches.enabled", "false")
         # The archive's writes replace whole partitions (dynamic overwrite): their tasks write into
         # the job's hidden staging directory, which Spark then moves into place. Version 2 commits
         # a task's files straight into that directory: on S3, where a rename is a copy, one copy
@@ -105,11 +92,10 @@ def build_session(
         builder = builder.config(f"spark.hadoop.{key}", value)
     if not submitted:
         builder = builder.master(settings.master)
-    # RocksDB: the de-duplication operator (transformWithState) runs on no other state store, and
-    # it keeps the span's event ids (millions at high rates) off the JVM heap.
-    builder = builder.config("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER).config(
-        "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true"
-    )
+    if settings.state_store == "rocksdb":
+        builder = builder.config("spark.sql.streaming.stateStore.providerClass", ROCKSDB_PROVIDER).config(
+            "spark.sql.streaming.stateStore.rocksdb.changelogCheckpointing.enabled", "true"
+        )
     return builder.getOrCreate()
 
 

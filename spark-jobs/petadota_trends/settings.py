@@ -63,6 +63,9 @@ class SparkSettings:
     shuffle_partitions: int
     ui_port: int = 4040
     driver_memory: str = "1g"
+    # RocksDB keeps the de-duplication state (one entry per event id of the dedupe span) off the
+    # JVM heap; the in-memory provider would hold millions of ids on the heap at high rates.
+    state_store: str = "rocksdb"
     kafka_security: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @classmethod
@@ -75,6 +78,7 @@ class SparkSettings:
             shuffle_partitions=settings.integer("SPARK_SHUFFLE_PARTITIONS"),
             ui_port=settings.integer("SPARK_UI_PORT"),
             driver_memory=settings.string("SPARK_DRIVER_MEMORY"),
+            state_store=settings.string("SPARK_STATE_STORE"),
             kafka_security=KafkaSecurity.from_env(settings),
         )
 

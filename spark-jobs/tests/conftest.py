@@ -4,6 +4,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,14 +22,16 @@ def settings() -> SparkSettings:
 
 @pytest.fixture(scope="session")
 def spark(settings: SparkSettings) -> Iterator[SparkSession]:
-    # One session for the whole run: a JVM start costs seconds on this machine; no web UI to hold
-    # a port. RocksDB, as the job: the de-duplication operator runs on no other state store.
+    # One session for the whole run: a JVM start costs seconds on this machine. The in-memory
+    # state store keeps the tests' tiny streaming state cheap; no web UI to hold a port.
     # With the S3A options of the local S3 server, so that a test reads the archive it wrote.
     archive = ArchiveSettings.from_env(
         {**os.environ, "SPARK_ARCHIVE": "true", "SPARK_ARCHIVE_URL": "s3a://any"}
     )
     assert archive is not None
-    session = build_session("petadota-tests", settings, ui=False, hadoop=archive.hadoop_options())
+    session = build_session(
+        "petadota-tests", replace(settings, state_store="hdfs"), ui=False, hadoop=archive.hadoop_options()
+    )
     session.sparkContext.setLogLevel("WARN")
     ship_python_code(session)
     # As the job does: the streaming tests' checkpoints are local.

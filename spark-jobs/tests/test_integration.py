@@ -30,7 +30,7 @@ from tests.event_samples import SAMPLES
 from tests.helpers import IsolatedDatabase, KafkaTopics, S3Bucket
 
 SPARK_JOBS = Path(__file__).resolve().parents[1]
-QUERY, CHECKPOINT = "trends", "trends-ttl"
+QUERY = "trends"
 ANIMALS = [("cachorro", "labrador"), ("cachorro", "pastor-alemao"), ("gato", "persa"), ("gato", "siames")]
 # Skewed: labrador is clicked four times as often as siames.
 POPULARITY = [0, 0, 0, 0, 1, 1, 1, 2, 2, 3]
@@ -263,7 +263,7 @@ def test_exact_counts_through_a_crash_duplicates_and_malformed_records(
 
     first = JobProcess(env, tmp_path / "job-1.log")
     job_processes.append(first)
-    checkpoint, archive_checkpoint = checkpoints / CHECKPOINT, checkpoints / "archive"
+    checkpoint, archive_checkpoint = checkpoints / QUERY, checkpoints / "archive"
     # kill -9 while the archive writes Parquet: its files are in the object store's staging
     # directory, not yet moved into place, and the counts have at least one more batch to go.
     first.wait_for(
@@ -456,10 +456,7 @@ def test_the_adversarial_stream_ends_exact_after_a_recount_and_a_new_animal_coun
     )
     job = JobProcess(env, tmp_path / "job.log")
     job_processes.append(job)
-    checkpoint, archive_checkpoint = (
-        tmp_path / "checkpoints" / CHECKPOINT,
-        tmp_path / "checkpoints" / "archive",
-    )
+    checkpoint, archive_checkpoint = tmp_path / "checkpoints" / QUERY, tmp_path / "checkpoints" / "archive"
     status = tmp_path / "status.json"
     job.wait_for(
         lambda: status.exists() and json.loads(status.read_text())["state"] == "running", "the query running"

@@ -1,17 +1,15 @@
-"""The start-up checks: the topics, on the real broker, and the counting query's checkpoint."""
+"""The start-up check of the topics, on the real broker."""
 
 from __future__ import annotations
 
-import logging
 import socket
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
 from petadota_trends import preflight
-from petadota_trends.errors import CheckpointUpgradeError, KafkaUnavailableError, TopicMissingError
+from petadota_trends.errors import KafkaUnavailableError, TopicMissingError
 from petadota_trends.settings import SparkSettings
 from tests.helpers import KafkaTopics
 
@@ -45,27 +43,3 @@ def test_no_broker_says_where_it_looked(spark: SparkSession, settings: SparkSett
             ["pet-adota-interacoes"],
             timeout_seconds=2,
         )
-
-
-def test_a_checkpoint_of_the_old_dedupe_is_left_for_one_that_rereads_the_topic(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    previous, current = tmp_path / "trends", tmp_path / "trends-ttl"
-    (previous / "state").mkdir(parents=True)
-    with caplog.at_level(logging.WARNING):
-        preflight.check_checkpoint_upgrade(previous, current, "earliest")
-    assert [record.getMessage() for record in caplog.records] == [
-        f"{previous} is the checkpoint of the de-duplication before Spark 4.2, no longer used: the new "
-        f"one ({current}) reads the topic again from the earliest offset and counts only past the "
-        "offsets MySQL holds; delete the old one once this job runs"
-    ]
-
-
-def test_a_new_checkpoint_from_the_latest_offsets_is_refused_while_an_old_one_exists(tmp_path: Path) -> None:
-    previous, current = tmp_path / "trends", tmp_path / "trends-ttl"
-    previous.mkdir()
-    with pytest.raises(CheckpointUpgradeError, match="SPARK_STARTING_OFFSETS=earliest"):
-        preflight.check_checkpoint_upgrade(previous, current, "latest")
-    current.mkdir()  # once the new checkpoint exists, the old one is nobody's concern
-    preflight.check_checkpoint_upgrade(previous, current, "latest")
-    preflight.check_checkpoint_upgrade(tmp_path / "never", tmp_path / "new", "latest")

@@ -46,8 +46,7 @@ install_system_packages() {
   local missing=()
   command -v mariadbd >/dev/null || missing+=(mariadb-server)
   command -v mariadb >/dev/null || missing+=(mariadb-client)
-  # A JDK, not only a runtime: the trends job's operator (spark-jobs/jvm) is compiled here.
-  command -v javac >/dev/null || missing+=(openjdk-17-jdk-headless)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
   command -v mvn >/dev/null || missing+=(maven)
   command -v curl >/dev/null || missing+=(curl)
   command -v shellcheck >/dev/null || missing+=(shellcheck)
@@ -129,23 +128,6 @@ install_maven_jars() {
   mark_step_done maven "$key"
 }
 
-# The trends job's own JVM code (spark-jobs/jvm), compiled against the very Spark jars the job
-# runs on (the venv's PySpark), into the directory its spark.jars come from: no Spark artifact to
-# resolve from Maven, and no version to keep in step by hand.
-install_spark_operators() {
-  local jar="$SPARK_JARS_DIR/petadota-trends-operators.jar" sources spark_jars key build
-  mapfile -t sources < <(find "$REPO_ROOT/spark-jobs/jvm" -name '*.java' | sort)
-  spark_jars=$("$VENV_DIR/bin/python" -c 'import pathlib, pyspark; print(pathlib.Path(pyspark.__file__).parent / "jars")')
-  key="$(javac -version 2>&1)-$(hash_files "${sources[@]}" "$REPO_ROOT/spark-jobs/requirements.txt")"
-  step_is_current spark-operators "$key" && [[ -f "$jar" ]] && return 0
-  build=$(mktemp -d)
-  # -path: Spark's jars name absent jars in their manifests' Class-Path, a warning per name.
-  javac -Xlint:all,-path -Werror --release 17 -cp "$spark_jars/*" -d "$build" "${sources[@]}"
-  jar --create --file "$jar" -C "$build" .
-  rm -rf "$build"
-  mark_step_done spark-operators "$key"
-}
-
 install_node_modules() {
   local key
   key="$(node --version)-$(hash_files "$REPO_ROOT/package-lock.json")"
@@ -168,7 +150,6 @@ install_all() {
   run_step "airflow venv (apache-airflow, temporalio)" install_airflow_env
   run_step "go tools (versitygw, tctl, terraform)" install_go_tools
   run_step "maven jars (kafka broker, spark connectors)" install_maven_jars
-  run_step "the trends job's JVM operator (javac)" install_spark_operators
   run_step "node modules" install_node_modules
   # What clients are told about the installed tools (their paths in local.env).
   write_served_record stack
