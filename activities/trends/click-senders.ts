@@ -14,20 +14,20 @@ export interface ClickSender {
   close(): Promise<void>;
 }
 
-/** One `send`'s clicks still awaiting their delivery reports. */
-interface PendingBatch {
-  unconfirmed: number;
-  failure?: { message: string };
-  settle(failure?: { message: string }): void;
-}
+/** A click not acknowledged within this fails its batch: the broker is down, not slow. */
+const MESSAGE_TIMEOUT_MS = 30_000;
+/** Past the clicks' own timeout: by then each has been acknowledged or has failed. */
+const FLUSH_TIMEOUT_MS = MESSAGE_TIMEOUT_MS + 5_000;
 
 /**
  * One idempotent librdkafka producer (Confluent's client; acks from all in-sync replicas): a
  * batch is handed to librdkafka's queue, which encodes and sends it on its own threads, and `send`
- * resolves once every click of the batch has its delivery report, or rejects with the first
- * failure. kafkajs encoded every record on the event loop: 66,489 and 70,241 clicks/s against
- * 119,190 and 118,017 with this one (bench/trends-stream.ts --simulator-only, 2026-12-06); untagged
- * reports collected on librdkafka's thread add about a seventh (spark-jobs/README.md). Keys go to
+ * resolves once librdkafka has flushed the batch (every click acknowledged by the broker, or
+ * failed), or rejects with the first failure. Only failures are reported: a report for each
+ * click the broker took cost the event loop an object, a copy of its key and a call into
+ * JavaScript (spark-jobs/README.md has the figures). kafkajs encoded every record on the event
+ * loop: 66,489 and 70,241 clicks/s against 119,190 and 118,017 with this one
+ * (bench/trends-stream.ts --simulator-only, 2026-12-06). Keys go to
  * the partition the Java client's default partitioner picks (murmur2), as the collector's kafkajs
  * producer does. It runs on the main thread: the binding dispatches its delivery reports there and
  * cannot run on a worker thread, so the clicks are made elsewhere (./click-maker).
@@ -35,19 +35,9 @@ interface PendingBatch {
 export function kafkaSender(kafka: KafkaConfig): ClickSender {
   const topic = kafka.interactionsTopic;
   let producer: Producer | undefined;
-  // One batch at a time, so a delivery report needs no tag naming its batch: each would cost
-  // a persistent handle in librdkafka's binding, made at produce and released at the report.
-  let pending: PendingBatch | undefined;
-  /** `count` clicks of the pending batch are done with; the last of them settles it. */
-  const reported = (count: number, failure?: { message: string }): void => {
-    const batch = pending!;
-    if (failure) batch.failure ??= failure;
-    batch.unconfirmed -= count;
-    if (batch.unconfirmed === 0) {
-      pending = undefined;
-      batch.settle(batch.failure);
-    }
-  };
+  /** The first failure reported for the batch on its way (one at a time), if any. */
+  let failure: { message: string } | undefined;
+  let sending = false;
   return {
     // About 5 MB of JSON; larger batches keep librdkafka's threads busy while the next one is made.
     batchSize: 30_000,
@@ -59,11 +49,14 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
         acks: -1,
         partitioner: 'murmur2_random',
         'linger.ms': 20,
-        // A click not acknowledged within this fails its batch: the broker is down, not slow.
-        'message.timeout.ms': 30_000,
+        'message.timeout.ms': MESSAGE_TIMEOUT_MS,
+        // A report only for a click that failed; flush() waits for the rest to be acknowledged.
         dr_cb: true,
+        'delivery.report.only.error': true,
       });
-      opened.on('delivery-report', (error) => reported(1, error ?? undefined));
+      opened.on('delivery-report', (error) => {
+        failure ??= error ?? { message: 'a click failed without a reason' };
+      });
       const metadata = await new Promise<Metadata>((resolve, reject) => {
         opened.connect({ topic, timeout: 10_000 }, (error, answer) =>
           error
@@ -79,34 +72,43 @@ export function kafkaSender(kafka: KafkaConfig): ClickSender {
       opened.setPollInBackground(true);
       producer = opened;
     },
-    send(batch) {
+    async send(batch) {
       const count = clickCount(batch);
-      if (count === 0) return Promise.resolve();
-      if (pending) return Promise.reject(new Error('a batch of clicks is still on its way: one at a time'));
-      return new Promise<void>((resolve, reject) => {
-        pending = {
-          unconfirmed: count,
-          settle: (failure) =>
-            failure
-              ? reject(new Error(`Kafka did not take a batch of clicks: ${failure.message}`))
-              : resolve(),
-        };
-        let handed = 0;
+      if (count === 0) return;
+      if (sending) throw new Error('a batch of clicks is still on its way: one at a time');
+      sending = true;
+      failure = undefined;
+      try {
         try {
           // Views of the batch's buffer: librdkafka copies value and key.
-          for (; handed < count; handed++) {
-            producer!.produce(topic, null, clickJson(batch, handed), clickKey(batch, handed));
-          }
+          for (let i = 0; i < count; i++)
+            producer!.produce(topic, null, clickJson(batch, i), clickKey(batch, i));
         } catch (error) {
-          // librdkafka refused a click (its queue is full, say): those handed over still report.
-          reported(count - handed, error instanceof Error ? error : { message: String(error) });
+          // librdkafka refused a click (its queue is full, say): those handed over are flushed.
+          failure ??= error instanceof Error ? error : { message: String(error) };
         }
-      });
+        await flush(producer!, FLUSH_TIMEOUT_MS);
+        // A failure's report is queued before flush() returns, but the binding may hand it to
+        // JavaScript right after flush()'s callback, in the same turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failure) throw new Error(`Kafka did not take a batch of clicks: ${failure.message}`);
+      } finally {
+        sending = false;
+      }
     },
     async close() {
       if (producer) await disconnect(producer);
     },
   };
+}
+
+/** Resolves once every click handed to librdkafka is acknowledged or has failed. */
+function flush(producer: Producer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) =>
+    producer.flush(timeoutMs, (error) =>
+      error ? reject(new Error(`Kafka did not take a batch of clicks in time: ${error.message}`)) : resolve(),
+    ),
+  );
 }
 
 /** Flushes what is queued (up to 30 s) and disconnects. */

@@ -354,3 +354,24 @@ test('the Kafka sender takes one batch at a time: a second one while the first i
   }
   assert.equal(await messagesInTopic(), before + 1000);
 });
+
+test('the Kafka sender rejects a batch the broker refuses, and says why', async () => {
+  // Only failures are reported (delivery.report.only.error): a batch must still fail as a whole.
+  const topic = `${config.kafka.interactionsTopic}-small`;
+  await kafkaAdmin.createTopics({
+    topics: [{ topic, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '100' }] }],
+    waitForLeaders: true,
+  });
+  const generator = new ClickGenerator({ seed: 6, users: 10, animals: BUILT_IN_ANIMALS, shiftEvery: 1000 });
+  const sender = kafkaSender({ ...config.kafka, interactionsTopic: topic });
+  await sender.open();
+  try {
+    const batch = encodeClicks(
+      Array.from({ length: 500 }, () => checkInteractionEvent(generator.next(new Date()))),
+    );
+    await assert.rejects(sender.send(batch), /Kafka did not take a batch of clicks: .*too large/i);
+  } finally {
+    await sender.close();
+    await kafkaAdmin.deleteTopics({ topics: [topic] });
+  }
+});
