@@ -81,7 +81,8 @@ def test_every_record_is_archived_by_event_hour_or_arrival_with_its_place(
         (0, 3, "invalid_json", bytearray(b"not json"), day, 11),
         (2, 5, "unknown_tipo", bytearray(click(4, "cavalo", "mangalarga", "11:00:00")), day, 11),
     ]
-    lote = archive.batch_label({0: (0, 3), 1: (1, 4), 2: (2, 5)})
+    # The first batch: nothing archived before it.
+    lote = archive.batch_label({})
     assert {Path(path).parent.as_posix() for path in files(trends_settings)} == {
         f"valid/event_date=2025-11-22/event_hour=9/lote={lote}",
         f"valid/event_date=2025-11-22/event_hour=10/lote={lote}",
@@ -117,7 +118,7 @@ def test_a_replayed_batch_rewrites_its_own_files_and_adds_no_copy(
 
 
 def test_what_is_archived_is_skipped_by_a_query_without_its_checkpoint(
-    spark: SparkSession, trends_settings: TrendsSettings
+    spark: SparkSession, trends_settings: TrendsSettings, isolated_database: IsolatedDatabase
 ) -> None:
     write = archive.archive_batch(trends_settings)
     write(batch(spark, ARRIVALS[:4]), 0)  # offsets 0 to 3
@@ -129,3 +130,19 @@ def test_what_is_archived_is_skipped_by_a_query_without_its_checkpoint(
     offsets += [row[:2] for row in archived(spark, trends_settings, archive.INVALID)]
     assert sorted(offsets) == [(0, 0), (0, 3), (1, 1), (1, 4), (2, 2), (2, 5)]
     assert set(first) < set(files(trends_settings))
+    # The second batch's offsets came from the pass that wrote it (the partitions were known).
+    assert mysql_sink.archived_offsets(isolated_database.stream, TOPIC) == {0: 3, 1: 4, 2: 5}
+
+
+def test_a_partition_the_archive_has_not_seen_gets_its_offsets_recorded(
+    spark: SparkSession, trends_settings: TrendsSettings, isolated_database: IsolatedDatabase
+) -> None:
+    write = archive.archive_batch(trends_settings)
+    write(batch(spark).where("partition < 2"), 0)
+    assert mysql_sink.archived_offsets(isolated_database.stream, TOPIC) == {0: 3, 1: 4}
+    # The topic grew (or the partition had no record until now): one more pass finds its offset.
+    write(batch(spark), 1)
+
+    assert mysql_sink.archived_offsets(isolated_database.stream, TOPIC) == {0: 3, 1: 4, 2: 5}
+    valid = [row[:2] for row in archived(spark, trends_settings, archive.VALID)]
+    assert valid == [(0, 0), (1, 1), (1, 4), (2, 2)]
