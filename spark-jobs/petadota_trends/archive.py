@@ -22,7 +22,7 @@ keeps a lost checkpoint from archiving what is already there.
 Each record is read from Kafka and parsed once: the valid ones are written in the same pass that
 counts the batch (an observation: the valid and invalid records, the highest offset per
 partition), and the invalid ones, when the batch has any, in a second. A pass to count the batch
-first, with the batch cached for the writes, made its batches a fifth to two fifths longer
+first, with the batch cached for the writes, made its batches a quarter to two thirds longer
 (spark-jobs/README.md)."""
 
 from __future__ import annotations
