@@ -134,20 +134,20 @@ async function main(): Promise<void> {
     console.log(
       `\n2. backfill of ${BACKFILL} images, 1 + ${BACKFILLS} times: cycles of 25 + 25 (concurrency 20) started together`,
     );
-    // The first backfill runs on a cold worker (its pools not yet grown to the backfill's
-    // concurrency, its code not yet optimised, most likely): it ran a fifth to a quarter slower
-    // than the ones after it (237 and 261 images/s against medians of 329 and 301, 2026-12-08).
-    // It is printed apart; the throughput is the median of the runs after it: one backfill of
-    // 1,000 lasts about 3 s here, and single warm runs of the same code differed by a tenth.
+    // The first backfill runs on a cold worker (why was not profiled: its pools growing to the
+    // backfill's concurrency, its code not yet optimised): it ran 13 to 28 % slower than the runs
+    // after it (237, 261 and 235 images/s against medians of 329, 301 and 315, 2026-12-08). It is
+    // printed apart; the throughput is the median of the runs after it: one backfill of 1,000
+    // lasts about 3 s here, and single warm runs of the same code differed by a tenth.
     const rates: number[] = [];
     for (let run = 0; run <= BACKFILLS; run++) {
       const filled = await backfill(platform, run);
-      const rate = filled.stored / (filled.ms / 1000);
+      const perSecond = filled.stored / (filled.ms / 1000);
       if (run === 0)
-        lines.push(figure(`backfill throughput, first run (cold)`, `${rate.toFixed(0)} images/s`));
-      else rates.push(rate);
+        lines.push(figure(`backfill throughput, first run (cold)`, `${perSecond.toFixed(0)} images/s`));
+      else rates.push(perSecond);
       console.log(
-        `  run ${run}${run === 0 ? ' (cold)' : ''}: ${filled.stored} images in ${seconds(filled.ms)}, ${rate.toFixed(0)}/s`,
+        `  run ${run}${run === 0 ? ' (cold)' : ''}: ${filled.stored} images in ${seconds(filled.ms)}, ${perSecond.toFixed(0)}/s`,
       );
     }
     const rate = median(rates);
